@@ -1,0 +1,159 @@
+package org.xen2kvm.convert;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.xen2kvm.Xen2KvmException;
+import org.xen2kvm.source.SourceDisk;
+import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.source.VirtType;
+
+/**
+ * Maps every Xen disk to a KVM target and translates the guest's device paths.
+ *
+ * <p>Disks become virtio-blk in Xen order ({@code vda}, {@code vdb}, ...): libvirt gives them
+ * PCI slots in that order, so the guest enumerates them the same way. CD-ROMs go on IDE
+ * ({@code hdc}, {@code hdd}, ...) because every guest kernel, however old, drives it.
+ * A partition attached as a whole disk ({@code xvda2}, as xen-tools does) becomes a disk
+ * of its own, and the guest's {@code /dev/xvda2} is translated to that disk.
+ */
+public final class DeviceMap {
+    private static final Pattern GUEST_DEVICE = Pattern.compile("/dev/((?:xvd|hd|sd)[a-z]{1,3})([0-9]{0,3})(?![a-z0-9])");
+    private static final String[] CDROM_TARGETS = {"hdc", "hdd", "hda", "hdb"};
+
+    private final List<DeviceMapping> mappings;
+    private final List<String> warnings;
+
+    private DeviceMap(List<DeviceMapping> mappings, List<String> warnings) {
+        this.mappings = List.copyOf(mappings);
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Builds the map for a guest.
+     *
+     * @throws Xen2KvmException when two disks claim the same vdev, a vdev cannot be decoded,
+     *                          or there are more CD-ROMs than IDE slots
+     */
+    public static DeviceMap of(SourceGuest guest) {
+        List<DeviceMapping> out = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        int nextDisk = 0;
+        int nextCdrom = 0;
+        for (int i = 0; i < guest.disks().size(); i++) {
+            SourceDisk d = guest.disks().get(i);
+            XenVdev vdev = XenVdev.parse(d.vdev()).orElseThrow(() -> new Xen2KvmException(
+                    guest.sourceFile() + ": disk " + d.vdev() + " (" + d.path()
+                            + "): not a Xen device name (expected xvdX, hdX, sdX, a partition of one, or a numeric id)"));
+            if (!seen.add(vdev.name())) {
+                throw new Xen2KvmException(guest.sourceFile() + ": disk " + d.vdev()
+                        + " is attached twice; each vdev may appear once");
+            }
+            if (d.cdrom()) {
+                if (nextCdrom >= CDROM_TARGETS.length) {
+                    throw new Xen2KvmException(guest.sourceFile() + ": more than " + CDROM_TARGETS.length
+                            + " CD-ROMs; the IDE bus has no room for " + d.vdev());
+                }
+                out.add(new DeviceMapping(i, d.vdev(), CDROM_TARGETS[nextCdrom++], "ide", true, false));
+            } else {
+                String target = "vd" + XenVdev.letters(nextDisk++);
+                out.add(new DeviceMapping(i, d.vdev(), target, "virtio", false, vdev.isPartition()));
+            }
+        }
+        if (guest.virtType() == VirtType.HVM) {
+            for (DeviceMapping m : out) {
+                if (!m.cdrom() && !m.xenVdev().startsWith("xvd")) {
+                    warnings.add("HVM disk " + m.xenVdev() + " becomes virtio " + m.kvmTarget()
+                            + ": the guest needs virtio drivers");
+                }
+            }
+        }
+        return new DeviceMap(out, warnings);
+    }
+
+    public List<DeviceMapping> mappings() {
+        return mappings;
+    }
+
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** The mapping of the source disk at {@code index}. */
+    public DeviceMapping forSourceIndex(int index) {
+        for (DeviceMapping m : mappings) {
+            if (m.sourceIndex() == index) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("no disk " + index);
+    }
+
+    /**
+     * Translates a guest device path as the guest saw it on Xen ({@code /dev/xvda1},
+     * {@code /dev/xvda2} for a partition-as-disk, {@code /dev/sda1} for a PV {@code sda} vdev
+     * which newer kernels also call {@code xvda}) into the path the guest sees on KVM.
+     * Empty when the path names no device of this guest.
+     */
+    public Optional<String> translate(String guestPath) {
+        Matcher m = GUEST_DEVICE.matcher(guestPath);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        Optional<XenVdev> seen = XenVdev.parse(m.group(1) + m.group(2));
+        if (seen.isEmpty()) {
+            return Optional.empty();
+        }
+        XenVdev v = seen.get();
+        // Exact vdev first (a partition-as-disk such as xvda2), then its disk.
+        for (DeviceMapping dm : mappings) {
+            XenVdev x = XenVdev.parse(dm.xenVdev()).orElseThrow();
+            if (sameDevice(x, v) && x.partition() == v.partition()) {
+                return Optional.of(dm.kvmGuestPath());
+            }
+        }
+        for (DeviceMapping dm : mappings) {
+            XenVdev x = XenVdev.parse(dm.xenVdev()).orElseThrow();
+            if (!x.isPartition() && sameDevice(x, v)) {
+                return Optional.of(dm.kvmGuestPath() + (v.partition() > 0 ? Integer.toString(v.partition()) : ""));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Same disk letter, and either the same prefix or the guest used the xvd alias. */
+    private static boolean sameDevice(XenVdev configured, XenVdev guestName) {
+        return configured.disk() == guestName.disk()
+                && (configured.prefix().equals(guestName.prefix()) || guestName.prefix().equals("xvd")
+                    || configured.prefix().equals("xvd"));
+    }
+
+    /** Replaces every guest device path in {@code text} that this map translates. */
+    public String translateAll(String text) {
+        Matcher m = GUEST_DEVICE.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String found = m.group();
+            m.appendReplacement(sb, Matcher.quoteReplacement(translate(found).orElse(found)));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** The mappings of plain disks (no CD-ROMs), in target order. */
+    public List<DeviceMapping> disks() {
+        List<DeviceMapping> l = new ArrayList<>();
+        for (DeviceMapping m : mappings) {
+            if (!m.cdrom()) {
+                l.add(m);
+            }
+        }
+        return Collections.unmodifiableList(l);
+    }
+}

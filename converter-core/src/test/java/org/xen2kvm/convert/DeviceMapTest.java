@@ -1,0 +1,96 @@
+package org.xen2kvm.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.xen2kvm.Xen2KvmException;
+import org.xen2kvm.source.ConfigFormat;
+import org.xen2kvm.source.DiskFormat;
+import org.xen2kvm.source.SourceDisk;
+import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.source.VirtType;
+
+class DeviceMapTest {
+
+    private static SourceGuest guest(VirtType type, SourceDisk... disks) {
+        SourceGuest.Builder b = SourceGuest.builder(ConfigFormat.XL, "g.cfg");
+        b.name = "g";
+        b.virtType = type;
+        b.disks.addAll(java.util.List.of(disks));
+        return b.build();
+    }
+
+    private static SourceDisk disk(String vdev) {
+        return new SourceDisk("/img/" + vdev, DiskFormat.RAW, true, vdev, false, false, false, "file", false);
+    }
+
+    private static SourceDisk cdrom(String vdev) {
+        return new SourceDisk("/iso/x.iso", DiskFormat.RAW, true, vdev, true, true, false, "file", false);
+    }
+
+    @Test
+    void decodesVdevNamesAndNumbers() {
+        assertEquals(new XenVdev("xvd", 0, 0), XenVdev.parse("xvda").orElseThrow());
+        assertEquals(new XenVdev("xvd", 0, 2), XenVdev.parse("xvda2").orElseThrow());
+        assertEquals(new XenVdev("xvd", 26, 0), XenVdev.parse("xvdaa").orElseThrow());
+        assertEquals(new XenVdev("hd", 2, 0), XenVdev.parse("hdc").orElseThrow());
+        assertEquals(new XenVdev("hd", 0, 0), XenVdev.parse("ioemu:hda").orElseThrow());
+        assertEquals(new XenVdev("xvd", 0, 0), XenVdev.parse("51712").orElseThrow());
+        assertEquals(new XenVdev("xvd", 1, 1), XenVdev.parse("51729").orElseThrow());
+        assertEquals(new XenVdev("hd", 2, 0), XenVdev.parse("5632").orElseThrow());
+        assertEquals(new XenVdev("sd", 1, 3), XenVdev.parse("2067").orElseThrow());
+        assertEquals(new XenVdev("xvd", 30, 1), XenVdev.parse(Integer.toString((1 << 28) | (30 << 8) | 1)).orElseThrow());
+        assertEquals("xvdab", new XenVdev("xvd", 27, 0).name());
+        assertEquals(Optional.empty(), XenVdev.parse("vda"));
+        assertEquals(Optional.empty(), XenVdev.parse("xvda0"));
+        assertEquals(Optional.empty(), XenVdev.parse("99999999999"));
+    }
+
+    @Test
+    void xenToolsPartitionsBecomeWholeDisks() {
+        DeviceMap map = DeviceMap.of(guest(VirtType.PV, disk("xvda2"), disk("xvda1")));
+        assertEquals("vda", map.forSourceIndex(0).kvmTarget());
+        assertTrue(map.forSourceIndex(0).partitionAsDisk());
+        assertEquals("vdb", map.forSourceIndex(1).kvmTarget());
+        assertEquals(Optional.of("/dev/vda"), map.translate("/dev/xvda2"));
+        assertEquals(Optional.of("/dev/vdb"), map.translate("/dev/xvda1"));
+        assertEquals(Optional.empty(), map.translate("/dev/xvda3"));
+        assertEquals("root=/dev/vda ro resume=/dev/vdb", map.translateAll("root=/dev/xvda2 ro resume=/dev/xvda1"));
+    }
+
+    @Test
+    void wholeDiskPartitionsFollowTheirDisk() {
+        DeviceMap map = DeviceMap.of(guest(VirtType.PV, disk("xvda"), disk("xvdb")));
+        assertEquals(Optional.of("/dev/vda1"), map.translate("/dev/xvda1"));
+        assertEquals(Optional.of("/dev/vdb"), map.translate("/dev/xvdb"));
+        // Old xenlinux kernels name an sda vdev /dev/sda, pvops kernels /dev/xvda.
+        DeviceMap sd = DeviceMap.of(guest(VirtType.PV, disk("sda")));
+        assertEquals(Optional.of("/dev/vda3"), sd.translate("/dev/sda3"));
+        assertEquals(Optional.of("/dev/vda3"), sd.translate("/dev/xvda3"));
+        assertEquals("/dev/sdcard stays", sd.translateAll("/dev/sdcard stays"));
+    }
+
+    @Test
+    void cdromsGoOnIdeAndDisksStayInXenOrder() {
+        DeviceMap map = DeviceMap.of(guest(VirtType.HVM, disk("hda"), cdrom("hdc"), disk("hdb")));
+        assertEquals("vda", map.forSourceIndex(0).kvmTarget());
+        assertEquals("hdc", map.forSourceIndex(1).kvmTarget());
+        assertEquals("ide", map.forSourceIndex(1).bus());
+        assertEquals("vdb", map.forSourceIndex(2).kvmTarget());
+        assertEquals(2, map.disks().size());
+        assertFalse(map.warnings().isEmpty());
+    }
+
+    @Test
+    void refusesDuplicateAndUndecodableVdevs() {
+        Xen2KvmException dup = assertThrows(Xen2KvmException.class,
+                () -> DeviceMap.of(guest(VirtType.PV, disk("xvda"), disk("51712"))));
+        assertEquals("g.cfg: disk 51712 is attached twice; each vdev may appear once", dup.getMessage());
+        Xen2KvmException bad = assertThrows(Xen2KvmException.class, () -> DeviceMap.of(guest(VirtType.PV, disk("vda"))));
+        assertTrue(bad.getMessage().startsWith("g.cfg: disk vda (/img/vda): not a Xen device name"), bad.getMessage());
+    }
+}
