@@ -1,0 +1,34 @@
+package org.xen2kvm.plan;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What the user chose for a conversion.
+ *
+ * @param domainType   {@code kvm} (default) or {@code qemu} for hosts without KVM
+ * @param outputDir    where disks, kernels and the domain XML go
+ * @param outputFormat {@code qcow2} or {@code raw}
+ * @param bridgeMap    Xen bridge to host bridge ({@code xenbr0=br0})
+ * @param networkMap   Xen bridge to libvirt network ({@code xenbr0=default})
+ * @param keepNicModel keep an HVM guest's emulated NIC model instead of virtio
+ * @param nameOverride the KVM domain name, or null to keep the Xen name
+ */
+public record PlanOptions(
+        String domainType,
+        Path outputDir,
+        String outputFormat,
+        Map<String, String> bridgeMap,
+        Map<String, String> networkMap,
+        boolean keepNicModel,
+        String nameOverride) {
+
+    public PlanOptions {
+        bridgeMap = Map.copyOf(bridgeMap);
+        networkMap = Map.copyOf(networkMap);
+    }
+
+    public static PlanOptions defaults(Path outputDir) {
+        return new PlanOptions("kvm", outputDir, "qcow2", Map.of(), Map.of(), false, null);
+    }
+}
