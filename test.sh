@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every xen2kvm test on a fresh Debian 12 machine: installs the test oracles and
+# libvirt, starts libvirtd, builds the Debian test guests (cached under
+# /var/tmp/xen2kvm-testdata), then runs the whole Maven build with all tests, including the
+# end-to-end conversions that boot the guests under QEMU.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_root() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "test.sh: run as root (it installs packages, starts libvirtd and creates a bridge)" >&2
+    exit 2
+  fi
+}
+
+install_packages() {
+  local pkgs=(openjdk-17-jdk-headless maven e2fsprogs qemu-utils qemu-system-x86 libvirt-daemon-system
+              libvirt-clients libvirt0 debootstrap grub-pc-bin grub2-common fdisk zstd time python3
+              busybox-static cpio iproute2 xz-utils)
+  local missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing: ${missing[*]}"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+start_libvirt() {
+  pgrep -x virtlogd >/dev/null || virtlogd -d
+  pgrep -x libvirtd >/dev/null || libvirtd -d
+  for _ in $(seq 1 30); do
+    virsh -c qemu:///system version >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "test.sh: libvirtd did not answer on qemu:///system" >&2
+  exit 1
+}
+
+make_bridge() {
+  # The test guests' Xen bridge; local only, no traffic leaves the machine.
+  if ! ip link show xenbr0 >/dev/null 2>&1; then
+    ip link add xenbr0 type bridge
+  fi
+  ip link set xenbr0 up
+}
+
+need_root
+install_packages
+start_libvirt
+make_bridge
+echo "== building test guests (cached)"
+XEN2KVM_GUESTS=$(bash testdata/build-guests.sh | tail -n 1)
+export XEN2KVM_GUESTS
+echo "== fetching the test kernel (cached)"
+XEN2KVM_TEST_KERNEL_DIR=$(bash testdata/fetch-test-kernel.sh | tail -n 1)
+export XEN2KVM_TEST_KERNEL_DIR
+echo "== mvn verify"
+mvn -B -ntp verify
