@@ -1,0 +1,30 @@
+package org.xen2kvm.pipeline;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.xen2kvm.plan.PlanOptions;
+import org.xen2kvm.source.ConfigFormat;
+
+/**
+ * One conversion as the user asked for it.
+ *
+ * @param format       forced definition format, or null to detect
+ * @param dryRun       plan and show the guest edits, write nothing
+ * @param force        replace existing output files
+ * @param connectUri   libvirt URI to register the guest with, or null for none
+ * @param verifyBoot   start the guest and wait this long for a login prompt, or null
+ */
+public record ConversionRequest(
+        Path definition,
+        ConfigFormat format,
+        PlanOptions plan,
+        boolean dryRun,
+        boolean fstabUuid,
+        boolean force,
+        boolean compress,
+        boolean allowBacking,
+        String connectUri,
+        boolean replace,
+        boolean start,
+        Duration verifyBoot) {
+}

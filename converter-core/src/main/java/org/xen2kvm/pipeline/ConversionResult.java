@@ -1,0 +1,31 @@
+package org.xen2kvm.pipeline;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.xen2kvm.convert.EditReport;
+import org.xen2kvm.guest.InspectedGuest;
+import org.xen2kvm.libvirt.register.BootReport;
+import org.xen2kvm.plan.ConversionPlan;
+
+/**
+ * What a conversion did (or, for a dry run, would do).
+ *
+ * @param inspected   the guest as inspected, or null when no Linux root was found
+ * @param edits       the guest edits with their diffs, or null when nothing was edited
+ * @param outputs     files written (disks, kernel, initrd, domain XML)
+ * @param registered  libvirt domain name when registered, else null
+ * @param boot        boot verification, or null
+ * @param timings     stage name to wall time
+ */
+public record ConversionResult(
+        ConversionPlan plan,
+        InspectedGuest inspected,
+        EditReport edits,
+        String domainXml,
+        List<Path> outputs,
+        String registered,
+        BootReport boot,
+        Map<String, Duration> timings) {
+}

@@ -1,0 +1,147 @@
+package org.xen2kvm.pipeline;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.fs.SwapSpace;
+import org.xen2kvm.fs.ext.ExtFileSystem;
+import org.xen2kvm.partition.Partition;
+import org.xen2kvm.partition.PartitionTable;
+
+/**
+ * The filesystems and swap areas found on the guest's disks, each named by the device path
+ * the guest will see on KVM ({@code /dev/vda1}, or {@code /dev/vdb} for a partition that
+ * Xen attached as a whole disk). Filesystems are opened writable over the overlays.
+ */
+final class GuestLayout implements Closeable {
+    /** A filesystem or swap area. {@code fs} is null for swap. */
+    record Volume(String kvmPath, BlockDevice device, GuestFileSystem fs, String uuid) {
+    }
+
+    private final List<Volume> volumes;
+    private final Map<String, PartitionTable> tables;
+    private final List<String> warnings;
+
+    private GuestLayout(List<Volume> volumes, Map<String, PartitionTable> tables, List<String> warnings) {
+        this.volumes = volumes;
+        this.tables = tables;
+        this.warnings = warnings;
+    }
+
+    static GuestLayout discover(GuestDisks disks) throws IOException {
+        List<Volume> volumes = new ArrayList<>();
+        Map<String, PartitionTable> tables = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        try {
+            for (GuestDisks.OpenDisk d : disks.disks()) {
+                String diskPath = "/dev/" + d.copy().targetDev();
+                Optional<PartitionTable> table = ExtFileSystem.probe(d.overlay())
+                        ? Optional.empty() : PartitionTable.read(d.overlay());
+                if (table.isPresent()) {
+                    tables.put(diskPath, table.get());
+                    for (Partition p : table.get().partitions()) {
+                        volume(diskPath + p.number(), table.get().open(d.overlay(), p), volumes, warnings);
+                    }
+                } else {
+                    volume(diskPath, d.overlay(), volumes, warnings);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Volume v : volumes) {
+                if (v.fs() != null) {
+                    try {
+                        v.fs().close();
+                    } catch (IOException x) {
+                        e.addSuppressed(x);
+                    }
+                }
+            }
+            throw e;
+        }
+        return new GuestLayout(volumes, tables, warnings);
+    }
+
+    private static void volume(String path, BlockDevice dev, List<Volume> out, List<String> warnings)
+            throws IOException {
+        if (ExtFileSystem.probe(dev)) {
+            ExtFileSystem fs;
+            try {
+                fs = ExtFileSystem.open(dev, true);
+            } catch (org.xen2kvm.fs.FileSystemException e) {
+                // Still worth reading (inspection); edits to it will be refused.
+                fs = ExtFileSystem.open(dev, false);
+                warnings.add(path + " opened read-only: " + e.getMessage());
+            }
+            out.add(new Volume(path, dev, fs, fs.info().uuid()));
+            return;
+        }
+        Optional<String> swap = SwapSpace.uuid(dev);
+        if (swap.isPresent()) {
+            out.add(new Volume(path, dev, null, swap.get()));
+        }
+    }
+
+    List<Volume> volumes() {
+        return volumes;
+    }
+
+    List<GuestFileSystem> filesystems() {
+        List<GuestFileSystem> l = new ArrayList<>();
+        for (Volume v : volumes) {
+            if (v.fs() != null) {
+                l.add(v.fs());
+            }
+        }
+        return l;
+    }
+
+    Optional<Volume> volumeOf(GuestFileSystem fs) {
+        return volumes.stream().filter(v -> v.fs() == fs).findFirst();
+    }
+
+    /** The partition table of a KVM disk ({@code /dev/vda}), when it has one. */
+    Optional<PartitionTable> table(String kvmDiskPath) {
+        return Optional.ofNullable(tables.get(kvmDiskPath));
+    }
+
+    /** KVM device path to filesystem or swap UUID. */
+    Map<String, String> uuids() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Volume v : volumes) {
+            if (v.uuid() != null) {
+                m.put(v.kvmPath(), v.uuid());
+            }
+        }
+        return m;
+    }
+
+    List<String> warnings() {
+        return warnings;
+    }
+
+    /** Flushes and closes every filesystem, so their metadata lands in the overlays. */
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (Volume v : volumes) {
+            if (v.fs() != null) {
+                try {
+                    v.fs().close();
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
