@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Xen2KvmCommand.Version.class,
         description = "Moves Xen guests (xl/xm configs, xend SXP, libvirt Xen XML, XenServer XVA) onto KVM hosts managed by libvirt.",
-        subcommands = {CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -22,6 +22,9 @@ public final class Xen2KvmCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    GlobalOptions global;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -31,6 +34,8 @@ public final class Xen2KvmCommand implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Xen2KvmCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setExitCodeExceptionMapper(e -> ErrorHandler.isBadInput(e) ? ErrorHandler.BAD_INPUT : ErrorHandler.FAILED);
         return cl;
     }
 

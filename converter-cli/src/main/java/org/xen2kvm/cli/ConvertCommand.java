@@ -1,0 +1,163 @@
+package org.xen2kvm.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.pipeline.ConversionListener;
+import org.xen2kvm.pipeline.ConversionReport;
+import org.xen2kvm.pipeline.ConversionRequest;
+import org.xen2kvm.pipeline.ConversionResult;
+import org.xen2kvm.pipeline.Converter;
+import org.xen2kvm.plan.PlanOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code xen2kvm convert}: one Xen guest to a KVM guest. */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Convert a Xen guest to KVM: copy its disks (sparse raw or qcow2), fix the guest "
+                + "(devices, fstab, grub, console, network), write the libvirt domain XML and optionally "
+                + "register and boot it. The source is never written.")
+final class ConvertCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "CONFIG", description = "xl/xm config, xend SXP, libvirt Xen XML, or a XenServer .xva.")
+    Path config;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "Definition format: xl, xm, sxp, libvirt, xva (default: detected).")
+    String format;
+
+    @Option(names = {"-o", "--output-dir"}, paramLabel = "DIR", defaultValue = ".",
+            description = "Where disks, kernel and domain XML go (default: ${DEFAULT-VALUE}).")
+    Path outputDir;
+
+    @Option(names = {"-O", "--output-format"}, paramLabel = "FMT", defaultValue = "qcow2",
+            description = "Disk format: qcow2 or raw (default: ${DEFAULT-VALUE}).")
+    String outputFormat;
+
+    @Option(names = "--dry-run", description = "Show the plan, the guest edits as diffs and the domain XML; write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print the plan/result as JSON (progress goes to stderr as JSON lines).")
+    boolean json;
+
+    @Option(names = "--progress", description = "Show a progress bar while copying (default on a terminal).")
+    boolean progress;
+
+    @Option(names = "--domain-type", paramLabel = "TYPE", defaultValue = "kvm",
+            description = "libvirt domain type: kvm, or qemu for hosts without KVM (default: ${DEFAULT-VALUE}).")
+    String domainType;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Name of the KVM domain (default: the Xen name).")
+    String name;
+
+    @Option(names = "--bridge", paramLabel = "XENBR=BR", description = "Attach NICs of a Xen bridge to another host bridge.")
+    List<String> bridges;
+
+    @Option(names = "--network", paramLabel = "XENBR=NET", description = "Attach NICs of a Xen bridge to a libvirt network.")
+    List<String> networks;
+
+    @Option(names = "--keep-nic-model", description = "Keep an HVM guest's emulated NIC model instead of virtio.")
+    boolean keepNicModel;
+
+    @Option(names = "--fstab-uuid", description = "Rewrite fstab devices as UUID= read from the filesystems.")
+    boolean fstabUuid;
+
+    @Option(names = "--force", description = "Overwrite existing output files.")
+    boolean force;
+
+    @Option(names = "--compress", description = "Compress qcow2 clusters.")
+    boolean compress;
+
+    @Option(names = "--allow-backing", description = "Let probed images follow backing files outside their directory.")
+    boolean allowBacking;
+
+    @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "Register the guest with this libvirt (e.g. qemu:///system).")
+    String connect;
+
+    @Option(names = "--replace", description = "Replace an existing (shut off) domain of the same name or UUID.")
+    boolean replace;
+
+    @Option(names = "--start", description = "Start the guest after registering it.")
+    boolean start;
+
+    @Option(names = "--verify-boot", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "300",
+            description = "Boot the registered guest, wait for a login prompt on its serial console, report the time, "
+                    + "then shut it down unless --start (default wait: ${FALLBACK-VALUE} s).")
+    Integer verifyBoot;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!outputFormat.equals("qcow2") && !outputFormat.equals("raw")) {
+            throw new IllegalArgumentException("--output-format " + outputFormat + ": expected qcow2 or raw");
+        }
+        if (!domainType.equals("kvm") && !domainType.equals("qemu")) {
+            throw new IllegalArgumentException("--domain-type " + domainType + ": expected kvm or qemu");
+        }
+        if ((start || verifyBoot != null || replace) && connect == null) {
+            throw new IllegalArgumentException("--start, --verify-boot and --replace need --connect URI");
+        }
+        PlanOptions plan = new PlanOptions(domainType, outputDir, outputFormat,
+                CliSupport.pairs("--bridge", bridges), CliSupport.pairs("--network", networks), keepNicModel, name);
+        ConversionRequest req = new ConversionRequest(config, CliSupport.configFormat(format), plan, dryRun, fstabUuid,
+                force, compress, allowBacking, connect, replace, start,
+                verifyBoot == null ? null : Duration.ofSeconds(verifyBoot));
+        PrintWriter err = spec.commandLine().getErr();
+        ConversionResult result = Converter.run(req, new Listener(err, json,
+                progress || (System.console() != null && !json)));
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? ConversionReport.json(result, dryRun) + "\n" : ConversionReport.text(result, dryRun));
+        out.flush();
+        return 0;
+    }
+
+    /** Renders pipeline events on stderr. */
+    private static final class Listener implements ConversionListener {
+        private final PrintWriter err;
+        private final boolean json;
+        private final ProgressBar bar;
+
+        Listener(PrintWriter err, boolean json, boolean showBar) {
+            this.err = err;
+            this.json = json;
+            this.bar = showBar ? new ProgressBar(err) : null;
+        }
+
+        @Override
+        public void stage(String name, String detail) {
+            if (GlobalOptions.quiet) {
+                return;
+            }
+            if (json) {
+                err.println("{\"event\":\"stage\",\"stage\":\"" + name + "\"}");
+            } else if (GlobalOptions.verbose || bar != null) {
+                err.println("== " + name + ": " + detail);
+            }
+            err.flush();
+        }
+
+        @Override
+        public void warning(String message) {
+            if (!GlobalOptions.quiet && !json) {
+                err.println("warning: " + message);
+                err.flush();
+            }
+        }
+
+        @Override
+        public void progress(ProgressEvent e) {
+            if (json) {
+                err.println(ProgressBar.jsonLine(e));
+                err.flush();
+            } else if (bar != null && !GlobalOptions.quiet) {
+                bar.show(e);
+            }
+        }
+    }
+}

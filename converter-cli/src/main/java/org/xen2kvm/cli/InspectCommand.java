@@ -1,0 +1,140 @@
+package org.xen2kvm.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.xen2kvm.config.GuestDefinitionReader;
+import org.xen2kvm.guest.InspectedGuest;
+import org.xen2kvm.guest.KernelInfo;
+import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.pipeline.GuestInspection;
+import org.xen2kvm.source.ConfigFormat;
+import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.source.SourceGuestJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code xen2kvm inspect}: what a Xen guest is, from its definition and (unless told not to) its disks. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show a Xen guest as xen2kvm reads it: its definition and, unless --config-only, "
+                + "what is inside its disks (OS, kernels, bootloader, fstab). Changes nothing.")
+final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "CONFIG", arity = "1..*",
+            description = "xl/xm config, xend SXP, libvirt Xen XML or XenServer .xva/ova.xml.")
+    List<Path> configs;
+
+    @Option(names = "--config-only", description = "Read only the definition; do not open the disks.")
+    boolean configOnly;
+
+    @Option(names = "--json", description = "Print JSON (one object, or an array for several files).")
+    boolean json;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "Definition format: xl, xm, sxp, libvirt, xva (default: detected).")
+    String format;
+
+    @Option(names = "--allow-backing", description = "Let probed images follow backing files outside their directory.")
+    boolean allowBacking;
+
+    @Override
+    public Integer call() throws Exception {
+        ConfigFormat forced = CliSupport.configFormat(format);
+        JsonWriter w = new JsonWriter();
+        boolean many = configs.size() > 1;
+        if (json && many) {
+            w.beginArray();
+        }
+        StringBuilder text = new StringBuilder();
+        for (Path config : configs) {
+            if (configOnly) {
+                SourceGuest g = GuestDefinitionReader.read(config, forced);
+                if (json) {
+                    w.beginObject().name("file").value(config.toString()).name("format").value(g.origin().label());
+                    SourceGuestJson.write(w.name("source"), g);
+                    strings(w.name("warnings"), g.warnings());
+                    w.endObject();
+                } else {
+                    text.append(config).append(" (").append(g.origin().label()).append(")\n")
+                            .append(SourceGuestJson.toJson(g)).append('\n');
+                    g.warnings().forEach(x -> text.append("warning: ").append(x).append('\n'));
+                }
+            } else {
+                GuestInspection.Result r = GuestInspection.run(config, forced, allowBacking);
+                if (json) {
+                    w.beginObject().name("file").value(config.toString()).name("format").value(r.source().origin().label());
+                    SourceGuestJson.write(w.name("source"), r.source());
+                    strings(w.name("volumes"), r.volumes());
+                    guest(w.name("guest"), r.guest());
+                    strings(w.name("warnings"), r.warnings());
+                    w.endObject();
+                } else {
+                    text.append(describe(config, r));
+                }
+            }
+        }
+        if (json) {
+            if (many) {
+                w.endArray();
+            }
+            spec.commandLine().getOut().println(w);
+        } else {
+            spec.commandLine().getOut().print(text);
+        }
+        return 0;
+    }
+
+    private static String describe(Path config, GuestInspection.Result r) {
+        StringBuilder sb = new StringBuilder();
+        SourceGuest s = r.source();
+        sb.append(config).append(": ").append(s.name()).append(" (").append(s.origin().label()).append(", ")
+                .append(s.virtType() == null ? "pv" : s.virtType().label()).append(")\n");
+        r.volumes().forEach(v -> sb.append("  volume  ").append(v).append('\n'));
+        InspectedGuest g = r.guest();
+        if (g != null) {
+            sb.append("  os      ").append(g.os() == null ? "unknown" : g.os().prettyName()).append('\n');
+            for (KernelInfo k : g.kernels()) {
+                sb.append("  kernel  ").append(k.version()).append(k.xenOnly() ? " (Xen only)" : "").append("  ")
+                        .append(k.vmlinuzPath()).append(k.initrdPath() != null ? " + " + k.initrdPath() : "").append('\n');
+            }
+            sb.append("  boot    ").append(g.bootloader() == null ? "none" : g.bootloader().kind()
+                    + (g.bootloader().configPath() != null ? " " + g.bootloader().configPath() : "")).append('\n');
+            sb.append("  init    ").append(g.initSystem()).append('\n');
+            sb.append("  console ").append(String.join(", ", g.consoles())).append('\n');
+        }
+        r.warnings().forEach(x -> sb.append("  warning: ").append(x).append('\n'));
+        return sb.toString();
+    }
+
+    private static void guest(JsonWriter w, InspectedGuest g) {
+        if (g == null) {
+            w.nullValue();
+            return;
+        }
+        w.beginObject();
+        w.name("os").value(g.os() == null ? null : g.os().prettyName());
+        w.name("osId").value(g.os() == null ? null : g.os().id());
+        w.name("osVersion").value(g.os() == null ? null : g.os().versionId());
+        w.name("kernels").beginArray();
+        for (KernelInfo k : g.kernels()) {
+            w.beginObject().name("version").value(k.version()).name("kernel").value(k.vmlinuzPath())
+                    .name("initrd").value(k.initrdPath()).name("xenOnly").value(k.xenOnly()).endObject();
+        }
+        w.endArray();
+        w.name("bootloader").value(g.bootloader() == null ? null : g.bootloader().kind().name().toLowerCase());
+        w.name("bootloaderConfig").value(g.bootloader() == null ? null : g.bootloader().configPath());
+        w.name("init").value(g.initSystem() == null ? null : g.initSystem().name().toLowerCase());
+        strings(w.name("consoles"), g.consoles());
+        w.endObject();
+    }
+
+    private static void strings(JsonWriter w, List<String> l) {
+        w.beginArray();
+        l.forEach(w::value);
+        w.endArray();
+    }
+}
