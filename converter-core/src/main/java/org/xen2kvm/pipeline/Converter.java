@@ -84,6 +84,21 @@ public final class Converter {
 
     private ConversionResult convert(ConversionRequest req, ConversionPlan plan) throws IOException {
         List<String> warnings = new ArrayList<>();
+        if (req.dryRun()) {
+            List<String> missing = plan.copies().stream().map(DiskCopy::sourcePath)
+                    .filter(p -> !Files.isReadable(Path.of(p))).toList();
+            if (!missing.isEmpty()) {
+                // A plan from the definition alone is still worth showing.
+                warnings.add("disk " + String.join(", ", missing) + " not readable here: the guest was not inspected,"
+                        + " boot and guest edits are planned from the definition only");
+                plan = plan.withTarget(plan.target(), plan.boot(), plan.bootNote(), warnings);
+                for (String w : plan.warnings()) {
+                    listener.warning(w);
+                }
+                return new ConversionResult(plan, null, null, DomainXmlWriter.write(plan.target()), List.of(), null,
+                        null, timings);
+            }
+        }
         InspectedGuest inspected = null;
         EditReport edits = null;
         BootDecision boot;

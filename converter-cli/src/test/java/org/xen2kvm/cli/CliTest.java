@@ -1,0 +1,116 @@
+package org.xen2kvm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xen2kvm.json.JsonParser;
+import picocli.CommandLine;
+
+/** The CLI in-process: exit codes, messages and output shapes. */
+class CliTest {
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = Xen2KvmCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static String fixture(String name) throws URISyntaxException {
+        return Path.of(CliTest.class.getResource(name).toURI()).toString();
+    }
+
+    @Test
+    void versionAndHelp() {
+        Run v = run("--version");
+        assertEquals(0, v.exit());
+        assertTrue(v.out().startsWith("xen2kvm "), v.out());
+        Run h = run("--help");
+        assertEquals(0, h.exit());
+        assertTrue(h.out().contains("inspect") && h.out().contains("convert"), h.out());
+        assertTrue(h.out().contains("Exit codes"), h.out());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void inspectConfigOnlyJsonGivesTheSourceObject() throws Exception {
+        Run r = run("inspect", "--config-only", "--json", fixture("web1.cfg"));
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> top = (Map<String, Object>) JsonParser.parse(r.out());
+        Map<String, Object> src = (Map<String, Object>) top.get("source");
+        assertEquals("web1", src.get("name"));
+        assertEquals("pv", src.get("virtType"));
+        assertEquals(512L, src.get("memoryMiB"));
+        assertEquals(2L, src.get("vcpus"));
+        assertEquals("root=/dev/xvda2 ro elevator=noop console=hvc0", src.get("cmdline"));
+        List<Map<String, Object>> disks = (List<Map<String, Object>>) src.get("disks");
+        assertEquals("xvda2", disks.get(0).get("vdev"));
+        assertEquals("raw", disks.get(0).get("format"));
+        List<Map<String, Object>> nics = (List<Map<String, Object>>) src.get("nics");
+        assertEquals("00:16:3e:00:00:0a", nics.get(0).get("mac"));
+        assertEquals(List.of(), top.get("warnings"));
+    }
+
+    @Test
+    void badConfigGivesOneLineNamingFileAndLine() throws Exception {
+        String f = fixture("broken-fail.cfg");
+        Run r = run("inspect", "--config-only", f);
+        assertEquals(2, r.exit());
+        assertEquals("", r.out());
+        String[] lines = r.err().strip().split("\n");
+        assertEquals(1, lines.length, r.err());
+        assertTrue(lines[0].startsWith("xen2kvm: " + f + ":4:"), lines[0]);
+    }
+
+    @Test
+    void missingFileAndBadOptionsAreBadInput(@TempDir Path dir) {
+        Run r = run("inspect", "--config-only", dir.resolve("nope.cfg").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("nope.cfg"), r.err());
+        Run o = run("convert", "x.cfg", "--output-format", "vmdk");
+        assertEquals(2, o.exit());
+        assertEquals("xen2kvm: --output-format vmdk: expected qcow2 or raw", o.err().strip());
+        Run u = run("convert");
+        assertEquals(2, u.exit());
+    }
+
+    @Test
+    void dryRunShowsThePlanAndWritesNothing(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("kvm");
+        Run r = run("convert", fixture("web1.cfg"), "--dry-run", "--output-dir", out.toString(),
+                "--bridge", "xenbr0=br0");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("xvda2    -> vda   (virtio)  partition given as a whole disk: the guest's /dev/xvda2 is now /dev/vda"), r.out());
+        assertTrue(r.out().contains("cmdline root=/dev/vda ro elevator=noop console=ttyS0"), r.out());
+        assertTrue(r.out().contains("<source bridge=\"br0\"/>"), r.out());
+        assertTrue(r.out().contains("not readable here"), r.out());
+        assertTrue(!Files.exists(out), "dry run created " + out);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void dryRunJsonIsOneObject(@TempDir Path dir) throws Exception {
+        Run r = run("convert", fixture("web1.cfg"), "--dry-run", "--json", "-o", dir.toString(), "--domain-type", "qemu");
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> top = (Map<String, Object>) JsonParser.parse(r.out());
+        assertEquals(true, top.get("dryRun"));
+        assertEquals("qemu", ((Map<String, Object>) top.get("target")).get("domainType"));
+        List<Map<String, Object>> map = (List<Map<String, Object>>) top.get("deviceMap");
+        assertEquals("/dev/vdb", map.get(1).get("guestPath"));
+        assertTrue(((String) top.get("domainXml")).startsWith("<domain type=\"qemu\">"));
+    }
+}
