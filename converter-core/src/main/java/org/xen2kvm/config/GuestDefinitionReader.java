@@ -22,8 +22,11 @@ import org.xen2kvm.source.SourceGuest;
 public final class GuestDefinitionReader {
     /** Text configs larger than this are refused: real ones are a few KiB. */
     public static final long MAX_TEXT_BYTES = 1L << 20;
-    /** Bytes looked at to detect the format; covers the tar header magic at offset 257. */
-    static final int HEAD_BYTES = 512;
+    /**
+     * Bytes looked at to detect the format: covers the tar magic at offset 257 and the long
+     * comment blocks that precede the first statement of real files (xend-config.sxp: 64 lines).
+     */
+    static final int HEAD_BYTES = 64 * 1024;
     /** gzip member magic [RFC 1952 section 2.3.1]. */
     private static final int GZIP_MAGIC_0 = 0x1f;
     private static final int GZIP_MAGIC_1 = 0x8b;

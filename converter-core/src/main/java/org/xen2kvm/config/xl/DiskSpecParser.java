@@ -185,6 +185,9 @@ public final class DiskSpecParser {
             while (slot < slots.length && filled(f, slots[slot])) {
                 slot++;
             }
+            if (slot >= slots.length && value.isEmpty()) {
+                continue;
+            }
             if (slot >= slots.length) {
                 throw new SpecException("too many positional values in disk spec", value, POSITIONAL_EXPECTED);
             }
