@@ -215,7 +215,7 @@ public final class DiskSpecParser {
      * Strips legacy prefixes ({@code phy:}, {@code tap:aio:}, {@code tap2:tapdisk:vhd:}, ...)
      * from a target and records the driver and format they declare.
      *
-     * @return true when at least one prefix was found, or the target is empty
+     * @return true when at least one prefix was found
      */
     private static boolean legacyTarget(Fields f, String target) {
         String rest = target;
@@ -263,7 +263,7 @@ public final class DiskSpecParser {
             rest = rest.substring(colon + 1);
         }
         f.target = rest;
-        return f.prefixSeen || target.isEmpty();
+        return f.prefixSeen;
     }
 
     private static SourceDisk finish(Fields f, boolean legacy) {
@@ -321,6 +321,11 @@ public final class DiskSpecParser {
         if (path != null && path.indexOf('/') < 0 && path.indexOf(':') < 0) {
             // xl and xend both take a bare name as a device under /dev [xl-disk target].
             path = "/dev/" + path;
+        }
+        if (path == null) {
+            // An empty CD-ROM drive has no image, so no format either.
+            format = null;
+            declared = false;
         }
         return new SourceDisk(path, format, declared, vdev, readOnly, f.cdrom, shareable, f.driver,
                 f.blockDevice);
