@@ -155,7 +155,13 @@ public final class GuestDefinitionReader {
                 int end = t.indexOf("-->");
                 t = end < 0 ? "" : t.substring(end + 3).strip();
             } else if (t.startsWith("<!")) {
-                int end = t.indexOf('>');
+                // A DOCTYPE with an internal subset ends at "]>", not at the first '>'.
+                int bracket = t.indexOf('[');
+                int firstClose = t.indexOf('>');
+                int end = bracket >= 0 && bracket < firstClose ? t.indexOf("]>") + 1 : firstClose;
+                if (end <= 0) {
+                    return "";
+                }
                 t = end < 0 ? "" : t.substring(end + 1).strip();
             } else {
                 return t;
