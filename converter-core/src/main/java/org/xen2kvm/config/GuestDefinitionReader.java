@@ -129,7 +129,16 @@ public final class GuestDefinitionReader {
             if (body.startsWith("<value") || body.startsWith("<methodResponse") || body.startsWith("<struct")) {
                 return ConfigFormat.XVA;
             }
-            throw new ConfigParseException(name, line, i - lineStart + 1,
+            int at = text.length() - body.length();
+            int rootLine = 1;
+            int rootLineStart = 0;
+            for (int k = 0; k < at; k++) {
+                if (text.charAt(k) == '\n') {
+                    rootLine++;
+                    rootLineStart = k + 1;
+                }
+            }
+            throw new ConfigParseException(name, rootLine, at - rootLineStart + 1,
                     "XML that is neither a libvirt domain nor an XVA ova.xml", firstToken(body),
                     "<domain type='xen'> or an XML-RPC <value><struct>");
         }
@@ -146,14 +155,14 @@ public final class GuestDefinitionReader {
 
     /** Skips {@code <?xml ...?>}, comments and a DOCTYPE so the root element can be seen. */
     private static String skipXmlProlog(String s) {
-        String t = s.strip();
+        String t = s.stripLeading();
         while (true) {
             if (t.startsWith("<?")) {
                 int end = t.indexOf("?>");
-                t = end < 0 ? "" : t.substring(end + 2).strip();
+                t = end < 0 ? "" : t.substring(end + 2).stripLeading();
             } else if (t.startsWith("<!--")) {
                 int end = t.indexOf("-->");
-                t = end < 0 ? "" : t.substring(end + 3).strip();
+                t = end < 0 ? "" : t.substring(end + 3).stripLeading();
             } else if (t.startsWith("<!")) {
                 // A DOCTYPE with an internal subset ends at "]>", not at the first '>'.
                 int bracket = t.indexOf('[');
@@ -162,7 +171,7 @@ public final class GuestDefinitionReader {
                 if (end <= 0) {
                     return "";
                 }
-                t = end < 0 ? "" : t.substring(end + 1).strip();
+                t = end < 0 ? "" : t.substring(end + 1).stripLeading();
             } else {
                 return t;
             }
