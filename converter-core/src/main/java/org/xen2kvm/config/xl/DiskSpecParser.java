@@ -318,7 +318,8 @@ public final class DiskSpecParser {
         if (path != null && path.isEmpty()) {
             path = null;
         }
-        if (path != null && path.indexOf('/') < 0 && path.indexOf(':') < 0) {
+        boolean scriptTarget = f.driver != null && SCRIPT_PREFIXES.contains(f.driver);
+        if (path != null && !scriptTarget && path.matches("[A-Za-z0-9._-]+")) {
             // xl and xend both take a bare name as a device under /dev [xl-disk target].
             path = "/dev/" + path;
         }
