@@ -59,6 +59,15 @@ class GuestDefinitionReaderTest {
     }
 
     @Test
+    void windowsLineEndingsAreAccepted() throws IOException {
+        Path p = write("crlf.cfg", "name = 'crlf'\r\nmemory = 256\r\ndisk = [\r\n  'phy:/dev/a,xvda,w',\r\n]\r\n");
+        SourceGuest g = GuestDefinitionReader.read(p, null);
+        assertEquals("crlf", g.name());
+        assertEquals(256L, g.memoryMiB());
+        assertEquals("/dev/a", g.disks().get(0).path());
+    }
+
+    @Test
     void forcedFormatOverridesDetection() throws IOException {
         Path p = write("looks-like-xl.cfg", "name = 'x'\n");
         ConfigParseException e = assertThrows(ConfigParseException.class,

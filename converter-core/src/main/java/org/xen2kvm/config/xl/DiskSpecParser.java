@@ -99,7 +99,6 @@ public final class DiskSpecParser {
             case "target" -> {
                 once(f.target != null, key, param);
                 f.target = value;
-                f.targetByKey = true;
             }
             case "format", "vdev", "access" -> set(f, key, value.strip());
             case "devtype" -> {
@@ -334,7 +333,6 @@ public final class DiskSpecParser {
 
     private static final class Fields {
         String target;
-        boolean targetByKey;
         String formatText;
         String vdev;
         String access;
