@@ -22,8 +22,11 @@ import org.xen2kvm.source.SourceGuest;
 public final class GuestDefinitionReader {
     /** Text configs larger than this are refused: real ones are a few KiB. */
     public static final long MAX_TEXT_BYTES = 1L << 20;
-    /** Bytes looked at to detect the format; covers the tar header magic at offset 257. */
-    static final int HEAD_BYTES = 512;
+    /**
+     * Bytes looked at to detect the format: covers the tar magic at offset 257 and the long
+     * comment blocks that precede the first statement of real files (xend-config.sxp: 64 lines).
+     */
+    static final int HEAD_BYTES = 64 * 1024;
     /** gzip member magic [RFC 1952 section 2.3.1]. */
     private static final int GZIP_MAGIC_0 = 0x1f;
     private static final int GZIP_MAGIC_1 = 0x8b;
@@ -126,7 +129,16 @@ public final class GuestDefinitionReader {
             if (body.startsWith("<value") || body.startsWith("<methodResponse") || body.startsWith("<struct")) {
                 return ConfigFormat.XVA;
             }
-            throw new ConfigParseException(name, line, i - lineStart + 1,
+            int at = text.length() - body.length();
+            int rootLine = 1;
+            int rootLineStart = 0;
+            for (int k = 0; k < at; k++) {
+                if (text.charAt(k) == '\n') {
+                    rootLine++;
+                    rootLineStart = k + 1;
+                }
+            }
+            throw new ConfigParseException(name, rootLine, at - rootLineStart + 1,
                     "XML that is neither a libvirt domain nor an XVA ova.xml", firstToken(body),
                     "<domain type='xen'> or an XML-RPC <value><struct>");
         }
@@ -143,17 +155,23 @@ public final class GuestDefinitionReader {
 
     /** Skips {@code <?xml ...?>}, comments and a DOCTYPE so the root element can be seen. */
     private static String skipXmlProlog(String s) {
-        String t = s.strip();
+        String t = s.stripLeading();
         while (true) {
             if (t.startsWith("<?")) {
                 int end = t.indexOf("?>");
-                t = end < 0 ? "" : t.substring(end + 2).strip();
+                t = end < 0 ? "" : t.substring(end + 2).stripLeading();
             } else if (t.startsWith("<!--")) {
                 int end = t.indexOf("-->");
-                t = end < 0 ? "" : t.substring(end + 3).strip();
+                t = end < 0 ? "" : t.substring(end + 3).stripLeading();
             } else if (t.startsWith("<!")) {
-                int end = t.indexOf('>');
-                t = end < 0 ? "" : t.substring(end + 1).strip();
+                // A DOCTYPE with an internal subset ends at "]>", not at the first '>'.
+                int bracket = t.indexOf('[');
+                int firstClose = t.indexOf('>');
+                int end = bracket >= 0 && bracket < firstClose ? t.indexOf("]>") + 1 : firstClose;
+                if (end <= 0) {
+                    return "";
+                }
+                t = end < 0 ? "" : t.substring(end + 1).stripLeading();
             } else {
                 return t;
             }

@@ -43,7 +43,11 @@ public final class SafeXml {
         } catch (SAXParseException e) {
             int line = Math.max(1, e.getLineNumber());
             int col = Math.max(1, e.getColumnNumber());
-            throw new ConfigParseException(file, line, col, "malformed XML: " + e.getMessage(),
+            String msg = String.valueOf(e.getMessage());
+            String problem = msg.contains("DOCTYPE is disallowed")
+                    ? "DOCTYPE declarations are refused (entities could read host files)"
+                    : "malformed XML: " + msg;
+            throw new ConfigParseException(file, line, col, problem,
                     lineText(text, line), "well-formed XML without a DOCTYPE", e);
         } catch (SAXException | IOException | ParserConfigurationException e) {
             throw new ConfigParseException(file, 1, 1, "cannot parse XML: " + e.getMessage(), "",

@@ -37,15 +37,17 @@ public final class LibvirtXmlReader {
         Document doc = SafeXml.parse(file, text);
         Element root = doc.getDocumentElement();
         if (!"domain".equals(root.getTagName())) {
-            throw new ConfigParseException(file, 1, 1, "root element is not <domain>", "<" + root.getTagName() + ">",
+            int[] at = new Xml(file, text).position(root.getTagName());
+            throw new ConfigParseException(file, at[0], at[1], "root element is not <domain>", "<" + root.getTagName() + ">",
                     EXPECTED_ROOT);
         }
         String type = root.getAttribute("type");
         if (!type.equals("xen")) {
-            throw new ConfigParseException(file, 1, 1, "not a Xen domain", "<domain type='" + type + "'>",
+            int[] at = new Xml(file, text).position("domain");
+            throw new ConfigParseException(file, at[0], at[1], "not a Xen domain", "<domain type='" + type + "'>",
                     EXPECTED_ROOT);
         }
-        Xml x = new Xml(file);
+        Xml x = new Xml(file, text);
         SourceGuest.Builder b = SourceGuest.builder(ConfigFormat.LIBVIRT, file);
         b.name = x.text(root, "name");
         String uuid = x.text(root, "uuid");
@@ -250,7 +252,8 @@ public final class LibvirtXmlReader {
         String v = a.getAttribute(attr).strip().toLowerCase(Locale.ROOT);
         String digits = v.startsWith("0x") ? v.substring(2) : v;
         if (digits.isEmpty() || digits.length() > 8 || !digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            throw new ConfigParseException(x.file, 1, 1, "bad PCI address attribute '" + attr + "'", v,
+            int[] at = x.position("address");
+            throw new ConfigParseException(x.file, at[0], at[1], "bad PCI address attribute '" + attr + "'", v,
                     "a hex number such as 0x1b");
         }
         return String.format("%0" + width + "x", Long.parseLong(digits, 16));
@@ -260,12 +263,35 @@ public final class LibvirtXmlReader {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /** DOM helpers bound to the file name for messages. */
+    /** DOM helpers bound to the file (name and text) for messages. */
     private static final class Xml {
         final String file;
+        final String text;
 
-        Xml(String file) {
+        Xml(String file, String text) {
             this.file = file;
+            this.text = text;
+        }
+
+        /**
+         * Line and column of the first start tag named {@code tag}: the DOM keeps no
+         * positions, and the elements checked here (memory, vcpu, ...) occur once.
+         */
+        int[] position(String tag) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("<" + java.util.regex.Pattern.quote(tag) + "[\\s/>]").matcher(text);
+            if (!m.find()) {
+                return new int[] {1, 1};
+            }
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < m.start(); i++) {
+                if (text.charAt(i) == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            return new int[] {line, m.start() - lineStart + 1};
         }
 
         Element child(Element parent, String tag) {
@@ -300,7 +326,9 @@ public final class LibvirtXmlReader {
                 }
                 return v;
             } catch (NumberFormatException ex) {
-                throw new ConfigParseException(file, 1, 1, "<" + e.getTagName() + "> is not a valid count", text.strip(),
+                int[] at = position(e.getTagName());
+                throw new ConfigParseException(file, at[0], at[1], "<" + e.getTagName() + "> is not a valid count",
+                        text.strip(),
                         "a whole number from " + min + " to " + max);
             }
         }
@@ -319,7 +347,8 @@ public final class LibvirtXmlReader {
                 case "G", "GiB" -> 1024L * 1024 * 1024;
                 case "TB" -> 1000L * 1000 * 1000 * 1000;
                 case "T", "TiB" -> 1024L * 1024 * 1024 * 1024;
-                default -> throw new ConfigParseException(file, 1, 1, "unknown memory unit in <" + e.getTagName() + ">",
+                default -> throw new ConfigParseException(file, position(e.getTagName())[0],
+                        position(e.getTagName())[1], "unknown memory unit in <" + e.getTagName() + ">",
                         unit, "b, KiB, MiB, GiB, TiB, KB, MB, GB or TB");
             };
             try {
@@ -329,7 +358,8 @@ public final class LibvirtXmlReader {
                 }
                 return Math.multiplyExact(v, factor) / (1024L * 1024);
             } catch (NumberFormatException | ArithmeticException ex) {
-                throw new ConfigParseException(file, 1, 1, "<" + e.getTagName() + "> is not a valid size", text,
+                int[] at = position(e.getTagName());
+                throw new ConfigParseException(file, at[0], at[1], "<" + e.getTagName() + "> is not a valid size", text,
                         "a whole number of " + (unit.isEmpty() ? "KiB" : unit));
             }
         }

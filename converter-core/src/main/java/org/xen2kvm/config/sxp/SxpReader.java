@@ -83,7 +83,7 @@ public final class SxpReader {
         b.virtType = kind != null && "hvm".equals(kind.tag()) ? VirtType.HVM : VirtType.PV;
         if (kind != null) {
             b.kernel = emptyToNull(kind.value("kernel"));
-            if (b.virtType == VirtType.HVM && b.kernel != null && b.kernel.endsWith("hvmloader")) {
+            if (b.virtType == VirtType.HVM && b.kernel != null && b.kernel.contains("hvmloader")) {
                 b.kernel = null;
             }
             b.ramdisk = emptyToNull(kind.value("ramdisk"));
@@ -180,7 +180,9 @@ public final class SxpReader {
         }
         String t = n.firstValue().strip();
         try {
-            long v = Long.parseLong(t);
+            // xend wrote some numbers from Python floats ("1.0"); a zero fraction is accepted.
+            String whole = t.matches("[0-9]+\\.0+") ? t.substring(0, t.indexOf('.')) : t;
+            long v = Long.parseLong(whole);
             if (v < 0 || v > max) {
                 throw new NumberFormatException();
             }

@@ -99,7 +99,6 @@ public final class DiskSpecParser {
             case "target" -> {
                 once(f.target != null, key, param);
                 f.target = value;
-                f.targetByKey = true;
             }
             case "format", "vdev", "access" -> set(f, key, value.strip());
             case "devtype" -> {
@@ -185,6 +184,9 @@ public final class DiskSpecParser {
             while (slot < slots.length && filled(f, slots[slot])) {
                 slot++;
             }
+            if (slot >= slots.length && value.isEmpty()) {
+                continue;
+            }
             if (slot >= slots.length) {
                 throw new SpecException("too many positional values in disk spec", value, POSITIONAL_EXPECTED);
             }
@@ -212,7 +214,7 @@ public final class DiskSpecParser {
      * Strips legacy prefixes ({@code phy:}, {@code tap:aio:}, {@code tap2:tapdisk:vhd:}, ...)
      * from a target and records the driver and format they declare.
      *
-     * @return true when at least one prefix was found, or the target is empty
+     * @return true when at least one prefix was found
      */
     private static boolean legacyTarget(Fields f, String target) {
         String rest = target;
@@ -260,7 +262,7 @@ public final class DiskSpecParser {
             rest = rest.substring(colon + 1);
         }
         f.target = rest;
-        return f.prefixSeen || target.isEmpty();
+        return f.prefixSeen;
     }
 
     private static SourceDisk finish(Fields f, boolean legacy) {
@@ -315,9 +317,15 @@ public final class DiskSpecParser {
         if (path != null && path.isEmpty()) {
             path = null;
         }
-        if (path != null && path.indexOf('/') < 0 && path.indexOf(':') < 0) {
+        boolean scriptTarget = f.driver != null && SCRIPT_PREFIXES.contains(f.driver);
+        if (path != null && !scriptTarget && path.matches("[A-Za-z0-9._-]+")) {
             // xl and xend both take a bare name as a device under /dev [xl-disk target].
             path = "/dev/" + path;
+        }
+        if (path == null) {
+            // An empty CD-ROM drive has no image, so no format either.
+            format = null;
+            declared = false;
         }
         return new SourceDisk(path, format, declared, vdev, readOnly, f.cdrom, shareable, f.driver,
                 f.blockDevice);
@@ -325,7 +333,6 @@ public final class DiskSpecParser {
 
     private static final class Fields {
         String target;
-        boolean targetByKey;
         String formatText;
         String vdev;
         String access;

@@ -57,7 +57,7 @@ public final class XlGuestMapper {
         b.maxVcpus = s.integer("maxvcpus", 0, MAX_VCPUS);
 
         b.kernel = s.string("kernel");
-        if (b.kernel != null && b.virtType == VirtType.HVM && b.kernel.endsWith("hvmloader")) {
+        if (b.kernel != null && b.virtType == VirtType.HVM && b.kernel.contains("hvmloader")) {
             b.warnings.add(where + ":" + s.setting("kernel").line() + ": kernel '" + b.kernel
                     + "' is xm's HVM firmware loader, not a guest kernel; ignored as xl does");
             b.kernel = null;

@@ -181,7 +181,7 @@ public final class XvaReader {
         List<Map<?, ?>> vbds = refs(vm.get("VBDs"), byRef);
         vbds.sort(Comparator.comparingLong(v -> position(v.get("userdevice"))));
         for (Map<?, ?> vbd : vbds) {
-            b.disks.add(disk(vbd, b));
+            b.disks.add(disk(file, vbd, b));
         }
         List<Map<?, ?>> vifs = refs(vm.get("VIFs"), byRef);
         vifs.sort(Comparator.comparingLong(v -> position(v.get("device"))));
@@ -197,7 +197,7 @@ public final class XvaReader {
         return b.build();
     }
 
-    private static SourceDisk disk(Map<?, ?> vbd, SourceGuest.Builder b) {
+    private static SourceDisk disk(String file, Map<?, ?> vbd, SourceGuest.Builder b) {
         boolean cdrom = "CD".equalsIgnoreCase(text(vbd, "type"));
         boolean empty = isTrue(vbd.get("empty"));
         String vdi = text(vbd, "VDI");
@@ -205,8 +205,10 @@ public final class XvaReader {
         String vdev = text(vbd, "device");
         if (vdev == null) {
             long pos = position(vbd.get("userdevice"));
-            vdev = pos >= 0 && pos < 26 ? "xvd" + (char) ('a' + pos) : "userdevice" + vbd.get("userdevice");
-            b.warnings.add(b.name + ": VBD with userdevice " + vbd.get("userdevice") + " has no device name; using "
+            // XenServer names emulated IDE disks of HVM guests hda..hdd, the rest xvdX.
+            String prefix = b.virtType == VirtType.HVM && pos < 4 ? "hd" : "xvd";
+            vdev = pos >= 0 && pos < 26 ? prefix + (char) ('a' + pos) : "userdevice" + vbd.get("userdevice");
+            b.warnings.add(file + ": VBD with userdevice " + vbd.get("userdevice") + " has no device name; using "
                     + vdev);
         }
         boolean readOnly = "RO".equalsIgnoreCase(text(vbd, "mode")) || cdrom;
