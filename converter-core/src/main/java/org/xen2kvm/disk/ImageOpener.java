@@ -144,7 +144,7 @@ public final class ImageOpener {
             for (String name : ref.candidates()) {
                 Path p;
                 try {
-                    p = dir.resolve(hostName(name));
+                    p = dir.resolve(hostName(name)).normalize();
                 } catch (InvalidPathException e) {
                     continue;
                 }
