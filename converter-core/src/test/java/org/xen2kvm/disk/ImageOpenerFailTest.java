@@ -204,6 +204,34 @@ class ImageOpenerFailTest {
     }
 
     @Test
+    void encryptedQcow2Fails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", "--object", "secret,id=sec0,data=abc", "-o",
+                "encrypt.format=luks,encrypt.key-secret=sec0", "enc-fail.qcow2", "8M");
+        Path p = dir.resolve("enc-fail.qcow2");
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 32: qcow2 image is encrypted (crypt_method 2); decrypt it with qemu-img"
+                + " convert first", e.getMessage());
+    }
+
+    @Test
+    void overlongBackingChainFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "raw", "l0.img", "1M");
+        int layers = ImageLimits.MAX_CHAIN_DEPTH + 1;
+        for (int i = 1; i <= layers; i++) {
+            run(dir, "qemu-img", "create", "-f", "qcow2", "-b", "l" + (i - 1) + ".img", "-F",
+                    i == 1 ? "raw" : "qcow2", "l" + i + ".img");
+        }
+        Path top = dir.resolve("l" + layers + ".img");
+        DiskFormatException e = failOpen(top, DiskFormat.QCOW2, DEFAULT);
+        assertEquals(dir.resolve("l1.img") + ": at offset " + ImageTestFiles.readLong(dir.resolve("l1.img"), 8)
+                + ": backing chain is longer than 64 images; flatten it with qemu-img convert first", e.getMessage());
+        Path ok = dir.resolve("l" + (layers - 1) + ".img");
+        try (BlockDevice d = ImageOpener.open(ok, DiskFormat.QCOW2, DEFAULT)) {
+            assertEquals(1 << 20, d.size());
+        }
+    }
+
+    @Test
     void unsupportedFormatsAreNamed() throws Exception {
         run(dir, "qemu-img", "create", "-f", "vmdk", "disk.vmdk", "8M");
         Path p = dir.resolve("disk.vmdk");

@@ -38,6 +38,15 @@ class QcowAndVhdImageTest {
     }
 
     @Test
+    void qcowVersion1CompressedClusters() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow", "c.qcow", "8M");
+        Path img = dir.resolve("c.qcow");
+        io(img, "qcow", "write -c -P 0x33 0 4k", "write -c -P 0x34 8k 4k", "write -P 0x35 64k 4k",
+                "write -c -P 0x36 5M 4k");
+        assertDecodesLikeQemu(img, "qcow", null);
+    }
+
+    @Test
     void qcowVersion1WithBackingFile() throws Exception {
         source();
         run(dir, "qemu-img", "create", "-f", "qcow", "-b", "src.raw", "-F", "raw", "top.qcow");
