@@ -206,7 +206,7 @@ class ImageOpenerFailTest {
     @Test
     void encryptedQcow2Fails() throws Exception {
         run(dir, "qemu-img", "create", "-f", "qcow2", "--object", "secret,id=sec0,data=abc", "-o",
-                "encrypt.format=luks,encrypt.key-secret=sec0", "enc-fail.qcow2", "8M");
+                "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", "enc-fail.qcow2", "8M");
         Path p = dir.resolve("enc-fail.qcow2");
         DiskFormatException e = failOpen(p, null, DEFAULT);
         assertEquals(p + ": at offset 32: qcow2 image is encrypted (crypt_method 2); decrypt it with qemu-img"

@@ -35,6 +35,19 @@ public final class QcowImage extends ClusterMappedImage {
     static final int MIN_L2_BITS = 6;
     static final int MAX_L2_BITS = 13;
     static final int MAX_BACKING_FILE_SIZE = 1023;
+    /**
+     * Xen blktap's extended header right after QCowHeader (tools/blktap block-qcow.c,
+     * QCowHeader_ext): xmagic "XEN\xfb", L1 checksum, min_cluster_alloc, flags.
+     */
+    static final int XEN_EXT_OFFSET = HEADER_SIZE;
+    static final int XEN_EXT_SIZE = 16;
+    static final int XEN_MAGIC = 0x58454efb;
+    static final int XEN_EXT_OFF_FLAGS = 12;
+    /** flags bit: the L1 table is big-endian. Old tapdisk images without it stored L1 in host (x86) order. */
+    static final int XEN_FLAG_L1_BIG_ENDIAN = 0x02;
+    /** blktap only looks for its extended header when the L1 table starts on a 4 KiB boundary. */
+    static final int XEN_L1_ALIGNMENT = 4096;
+
     /** L2 entry bit 63: compressed cluster; the size sits above the offset bits. */
     static final long OFLAG_COMPRESSED = 1L << 63;
 
@@ -42,15 +55,21 @@ public final class QcowImage extends ClusterMappedImage {
     private final long l1Offset;
     private final int l2Bits;
     private final String backingName;
+    private final XenExtension xen;
     private final TableCache<long[]> l2Cache;
 
+    /** What Xen blktap's extended header says, or null when there is none. */
+    private record XenExtension(boolean l1LittleEndian) {
+    }
+
     private QcowImage(RawFileDevice file, long size, int clusterBits, int l2Bits, long[] l1, long l1Offset,
-            String backingName) {
+            String backingName, XenExtension xen) {
         super(file, size, clusterBits);
         this.l1 = l1;
         this.l1Offset = l1Offset;
         this.l2Bits = l2Bits;
         this.backingName = backingName;
+        this.xen = xen;
         this.l2Cache = new TableCache<>(TableCache.entriesFor(8L << l2Bits));
     }
 
@@ -108,9 +127,13 @@ public final class QcowImage extends ClusterMappedImage {
                         + Long.toUnsignedString(l1Offset) + " with " + l1Size + " entries lies past the end of the"
                         + " file (" + fileSize + " bytes)");
             }
+            XenExtension xen = readXenExtension(file, l1Offset);
             long[] l1 = new long[(int) l1Size];
             ByteBuffer buf = ByteBuffer.allocate(l1.length * 8);
             file.read(l1Offset, buf);
+            if (xen != null && xen.l1LittleEndian()) {
+                buf.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            }
             buf.flip().asLongBuffer().get(l1);
             long l2Bytes = 8L << l2Bits;
             for (int i = 0; i < l1.length; i++) {
@@ -121,7 +144,7 @@ public final class QcowImage extends ClusterMappedImage {
                 }
             }
             String backingName = readBackingName(file, h);
-            QcowImage image = new QcowImage(file, size, clusterBits, l2Bits, l1, l1Offset, backingName);
+            QcowImage image = new QcowImage(file, size, clusterBits, l2Bits, l1, l1Offset, backingName, xen);
             if (backingName != null) {
                 // qcow v1 has no backing-format field: the parent is always probed.
                 image.backing = backingOpener.open(new BackingReference(backingName, null,
@@ -132,6 +155,17 @@ public final class QcowImage extends ClusterMappedImage {
             file.close();
             throw e;
         }
+    }
+
+    private static XenExtension readXenExtension(RawFileDevice file, long l1Offset) throws IOException {
+        if (l1Offset % XEN_L1_ALIGNMENT != 0 || file.size() < XEN_EXT_OFFSET + XEN_EXT_SIZE) {
+            return null;
+        }
+        ByteBuffer ext = ByteBuffer.wrap(file.readBytes(XEN_EXT_OFFSET, XEN_EXT_SIZE));
+        if (ext.getInt(0) != XEN_MAGIC) {
+            return null;
+        }
+        return new XenExtension((ext.getInt(XEN_EXT_OFF_FLAGS) & XEN_FLAG_L1_BIG_ENDIAN) == 0);
     }
 
     private static String readBackingName(RawFileDevice file, ByteBuffer h) throws IOException {
@@ -209,6 +243,10 @@ public final class QcowImage extends ClusterMappedImage {
         d.put("l2 entries", Integer.toString(1 << l2Bits));
         if (backingName != null) {
             d.put("backing file", backingName);
+        }
+        if (xen != null) {
+            d.put("xen blktap header", xen.l1LittleEndian() ? "yes, L1 table in little-endian order (old tapdisk)"
+                    : "yes");
         }
         return d;
     }
