@@ -123,14 +123,16 @@ public final class ImageOpener {
             Path real = resolved.toRealPath();
             if (visited.contains(real)) {
                 throw new DiskFormatException(child, ref.fieldOffset(), "backing chain loop: backing file '"
-                        + ref.name() + "' (" + real + ") is already part of the chain");
+                        + printable(ref.name()) + "' (" + real + ") is already part of the chain");
             }
             boolean confined = childProbed || ref.format() == null;
             if (confined && !options.allowBacking()) {
                 Path dir = top.toAbsolutePath().getParent().toRealPath();
                 if (!real.startsWith(dir)) {
-                    throw new DiskFormatException(child, ref.fieldOffset(), "backing file '" + ref.name()
-                            + "' resolves to " + real + ", outside " + dir + "; the image format was probed, so"
+                    String why = childProbed ? "the image format was probed"
+                            : "the header does not record the backing file's format";
+                    throw new DiskFormatException(child, ref.fieldOffset(), "backing file '" + printable(ref.name())
+                            + "' resolves to " + real + ", outside " + dir + "; " + why + ", so"
                             + " pass --allow-backing to follow it (only for images you trust)");
                 }
             }
@@ -153,8 +155,21 @@ public final class ImageOpener {
                     return p;
                 }
             }
-            throw new DiskFormatException(child, ref.fieldOffset(), "backing file '" + ref.name()
-                    + "' not found (looked for " + tried + ")");
+            throw new DiskFormatException(child, ref.fieldOffset(), "backing file '" + printable(ref.name())
+                    + "' not found (looked for " + printable(tried.toString()) + ")");
+        }
+
+        /** A header-supplied name made safe for a one-line message: control characters escaped. */
+        private static String printable(String name) {
+            StringBuilder sb = new StringBuilder(name.length());
+            name.codePoints().forEach(c -> {
+                if (Character.isISOControl(c)) {
+                    sb.append(String.format(Locale.ROOT, "\\x%02x", c));
+                } else {
+                    sb.appendCodePoint(c);
+                }
+            });
+            return sb.toString();
         }
 
         /** Turns a stored parent name (file URL, Windows separators) into a host path. */
