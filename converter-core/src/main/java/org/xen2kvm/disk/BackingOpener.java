@@ -1,0 +1,18 @@
+package org.xen2kvm.disk;
+
+import java.io.IOException;
+
+/**
+ * Opens the parent an image header names. Supplied by {@link ImageOpener}, which resolves the
+ * name, enforces the directory and loop rules and decodes the parent's own chain.
+ */
+@FunctionalInterface
+public interface BackingOpener {
+    /** Opens {@code ref} read-only; the caller owns (and closes) the returned device. */
+    FormatImage open(BackingReference ref) throws IOException;
+
+    /** For images that must not have a parent. */
+    BackingOpener NONE = ref -> {
+        throw new IOException("backing file " + ref.name() + " not allowed here");
+    };
+}

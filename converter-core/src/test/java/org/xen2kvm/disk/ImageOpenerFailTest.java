@@ -1,0 +1,242 @@
+package org.xen2kvm.disk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.xen2kvm.disk.QemuOracle.io;
+import static org.xen2kvm.disk.QemuOracle.run;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xen2kvm.source.DiskFormat;
+
+/** Corrupt, hostile and unsupported images: each fails with one message naming file and offset. */
+class ImageOpenerFailTest {
+    private static final ImageOpener.OpenOptions DEFAULT = ImageOpener.OpenOptions.DEFAULT;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void tools() {
+        QemuOracle.requireQemu();
+    }
+
+    private Path qcow2(String name, String size) throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", name, size);
+        Path p = dir.resolve(name);
+        io(p, "qcow2", "write -P 0xab 1M 64k");
+        return p;
+    }
+
+    private DiskFormatException failOpen(Path p, DiskFormat declared, ImageOpener.OpenOptions o) {
+        return assertThrows(DiskFormatException.class, () -> {
+            try (BlockDevice d = ImageOpener.open(p, declared, o)) {
+                d.readBytes(0, (int) Math.min(d.size(), 4 << 20));
+            }
+        });
+    }
+
+    @Test
+    void truncatedQcow2HeaderFails() throws Exception {
+        Path p = qcow2("trunc-fail.qcow2", "8M");
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(50);
+        }
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 50: qcow2 header truncated: the file has 50 bytes, the header needs 72",
+                e.getMessage());
+        assertEquals(50, e.offset());
+    }
+
+    @Test
+    void l1EntryPastEndOfFileFails() throws Exception {
+        Path p = qcow2("l1-fail.qcow2", "8M");
+        long l1 = ImageTestFiles.readLong(p, 40);
+        ImageTestFiles.patchLong(p, l1, 0x8000_0000_1000_0000L);
+        DiskFormatException e = failOpen(p, DiskFormat.QCOW2, DEFAULT);
+        assertEquals(p + ": at offset " + l1 + ": qcow2 L1 entry 0 points to an L2 table at 268435456 that is not"
+                + " cluster-aligned or lies past the end of the file (" + Files.size(p) + " bytes)", e.getMessage());
+    }
+
+    @Test
+    void l2EntryPastEndOfFileFails() throws Exception {
+        Path p = qcow2("l2-fail.qcow2", "8M");
+        long l2 = ImageTestFiles.readLong(p, ImageTestFiles.readLong(p, 40)) & 0x00ff_ffff_ffff_fe00L;
+        long entry = l2 + 8 * 16; // guest 1 MiB / 64 KiB clusters
+        ImageTestFiles.patchLong(p, entry, 0x8000_0000_4000_0000L);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset " + entry + ": qcow2 L2 entry for guest offset 1048576 points to host cluster"
+                + " 1073741824 that is not cluster-aligned or lies past the end of the file (" + Files.size(p)
+                + " bytes)", e.getMessage());
+    }
+
+    @Test
+    void absurdVirtualSizeFails() throws Exception {
+        Path p = qcow2("size-fail.qcow2", "8M");
+        ImageTestFiles.patchLong(p, 24, 1L << 60);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 24: qcow2 virtual size 1152921504606846976 bytes exceeds the supported"
+                + " 70368744177664 bytes (64 TiB)", e.getMessage());
+    }
+
+    @Test
+    void unknownIncompatibleFeatureFails() throws Exception {
+        Path p = qcow2("feature-fail.qcow2", "8M");
+        ImageTestFiles.patchLong(p, 72, 1L << 7);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 72: qcow2 incompatible feature bit 7 is not supported", e.getMessage());
+    }
+
+    @Test
+    void extendedL2Fails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", "-o", "extended_l2=on", "ext-fail.qcow2", "8M");
+        Path p = dir.resolve("ext-fail.qcow2");
+        DiskFormatException e = failOpen(p, DiskFormat.QCOW2, DEFAULT);
+        assertEquals(p + ": at offset 72: qcow2 extended L2 entries are not supported (incompatible feature bit 4);"
+                + " convert the image with 'qemu-img convert -O qcow2' first", e.getMessage());
+    }
+
+    @Test
+    void backingChainLoopFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", "x.qcow2", "8M");
+        run(dir, "qemu-img", "create", "-f", "qcow2", "-b", "x.qcow2", "-F", "qcow2", "b.qcow2");
+        run(dir, "qemu-img", "create", "-f", "qcow2", "-b", "b.qcow2", "-F", "qcow2", "a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        long nameAt = ImageTestFiles.readLong(b, 8);
+        ImageTestFiles.patch(b, nameAt, "a.qcow2".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Path a = dir.resolve("a.qcow2");
+        DiskFormatException e = failOpen(a, DiskFormat.QCOW2, DEFAULT);
+        assertEquals(b + ": at offset " + nameAt + ": backing chain loop: backing file 'a.qcow2' ("
+                + a.toRealPath() + ") is already part of the chain", e.getMessage());
+    }
+
+    @Test
+    void missingBackingFileFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", "x.qcow2", "8M");
+        run(dir, "qemu-img", "create", "-f", "qcow2", "-b", "x.qcow2", "-F", "qcow2", "top.qcow2");
+        Files.delete(dir.resolve("x.qcow2"));
+        Path top = dir.resolve("top.qcow2");
+        DiskFormatException e = failOpen(top, DiskFormat.QCOW2, DEFAULT);
+        assertEquals(top + ": at offset " + ImageTestFiles.readLong(top, 8) + ": backing file 'x.qcow2' not found"
+                + " (looked for [" + dir.resolve("x.qcow2") + "])", e.getMessage());
+    }
+
+    @Test
+    void probedImageMayNotLeaveItsDirectory() throws Exception {
+        Files.createDirectories(dir.resolve("in"));
+        Files.createDirectories(dir.resolve("out"));
+        run(dir, "qemu-img", "create", "-f", "raw", "out/base.raw", "8M");
+        io(dir.resolve("out/base.raw"), "raw", "write -P 0x5e 0 4k");
+        run(dir.resolve("in"), "qemu-img", "create", "-f", "qcow2", "-b", "../out/base.raw", "-F", "raw",
+                "top.qcow2");
+        Path top = dir.resolve("in/top.qcow2");
+        DiskFormatException e = failOpen(top, null, DEFAULT);
+        assertEquals(top + ": at offset " + ImageTestFiles.readLong(top, 8) + ": backing file '../out/base.raw'"
+                + " resolves to " + dir.resolve("out/base.raw").toRealPath() + ", outside "
+                + dir.resolve("in").toRealPath() + "; the image format was probed, so pass --allow-backing to"
+                + " follow it (only for images you trust)", e.getMessage());
+        // Declared by the Xen config (and the backing format named in the header): followed.
+        try (BlockDevice d = ImageOpener.open(top, DiskFormat.QCOW2, DEFAULT)) {
+            assertEquals(0x5e, d.readBytes(0, 1)[0]);
+        }
+        // Probed, but the user allowed it.
+        try (BlockDevice d = ImageOpener.open(top, null, new ImageOpener.OpenOptions(true))) {
+            assertEquals(0x5e, d.readBytes(0, 1)[0]);
+        }
+    }
+
+    @Test
+    void backingFormatThatMustBeProbedMayNotLeaveTheDirectory() throws Exception {
+        Files.createDirectories(dir.resolve("in"));
+        run(dir, "qemu-img", "create", "-f", "raw", "base.raw", "8M");
+        run(dir.resolve("in"), "qemu-img", "create", "-f", "qcow", "-b", "../base.raw", "-F", "raw", "top.qcow");
+        Path top = dir.resolve("in/top.qcow");
+        DiskFormatException e = failOpen(top, DiskFormat.QCOW, DEFAULT);
+        assertTrue(e.getMessage().contains("pass --allow-backing"), e.getMessage());
+        try (BlockDevice d = ImageOpener.open(top, DiskFormat.QCOW, new ImageOpener.OpenOptions(true))) {
+            assertEquals(8 << 20, d.size());
+        }
+    }
+
+    @Test
+    void declaredRawIsNeverProbed() throws Exception {
+        Path p = qcow2("looks-like-qcow2.img", "8M");
+        byte[] file = Files.readAllBytes(p);
+        try (BlockDevice d = ImageOpener.open(p, DiskFormat.RAW, DEFAULT)) {
+            assertEquals(file.length, d.size());
+            assertArrayEquals(file, d.readBytes(0, file.length));
+        }
+        assertEquals(DiskFormat.RAW, ImageOpener.inspect(p, DiskFormat.RAW, DEFAULT).format());
+        assertEquals(DiskFormat.QCOW2, ImageOpener.inspect(p, null, DEFAULT).format());
+    }
+
+    @Test
+    void vhdBatEntryPastEndOfFileFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "raw", "src.raw", "8M");
+        io(dir.resolve("src.raw"), "raw", "write -P 0x12 0 64k");
+        run(dir, "qemu-img", "convert", "-O", "vpc", "src.raw", "bat-fail.vhd");
+        Path p = dir.resolve("bat-fail.vhd");
+        long header = ImageTestFiles.readLong(p, 16);
+        long bat = ImageTestFiles.readLong(p, header + 16);
+        ImageTestFiles.patchInt(p, bat, 0x0100_0000);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset " + bat + ": VHD BAT entry 0 points to a block at 8589934592 that lies past the"
+                + " end of the file (" + Files.size(p) + " bytes)", e.getMessage());
+    }
+
+    @Test
+    void vhdFooterChecksumMismatchFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "vpc", "-o", "subformat=fixed", "sum-fail.vhd", "8M");
+        Path p = dir.resolve("sum-fail.vhd");
+        long footer = Files.size(p) - 512;
+        ImageTestFiles.patchLong(p, footer + 48, 1L << 50);
+        DiskFormatException e = failOpen(p, DiskFormat.VHD, DEFAULT);
+        assertTrue(e.getMessage().startsWith(p + ": at offset " + (footer + 64) + ": VHD footer checksum 0x"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("; the footer is damaged"), e.getMessage());
+    }
+
+    @Test
+    void encryptedQcow2Fails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", "--object", "secret,id=sec0,data=abc", "-o",
+                "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", "enc-fail.qcow2", "8M");
+        Path p = dir.resolve("enc-fail.qcow2");
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 32: qcow2 image is encrypted (crypt_method 2); decrypt it with qemu-img"
+                + " convert first", e.getMessage());
+    }
+
+    @Test
+    void overlongBackingChainFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "raw", "l0.img", "1M");
+        int layers = ImageLimits.MAX_CHAIN_DEPTH + 1;
+        for (int i = 1; i <= layers; i++) {
+            run(dir, "qemu-img", "create", "-f", "qcow2", "-b", "l" + (i - 1) + ".img", "-F",
+                    i == 1 ? "raw" : "qcow2", "l" + i + ".img");
+        }
+        Path top = dir.resolve("l" + layers + ".img");
+        DiskFormatException e = failOpen(top, DiskFormat.QCOW2, DEFAULT);
+        assertEquals(dir.resolve("l1.img") + ": at offset " + ImageTestFiles.readLong(dir.resolve("l1.img"), 8)
+                + ": backing chain is longer than 64 images; flatten it with qemu-img convert first", e.getMessage());
+        Path ok = dir.resolve("l" + (layers - 1) + ".img");
+        try (BlockDevice d = ImageOpener.open(ok, DiskFormat.QCOW2, DEFAULT)) {
+            assertEquals(1 << 20, d.size());
+        }
+    }
+
+    @Test
+    void unsupportedFormatsAreNamed() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "vmdk", "disk.vmdk", "8M");
+        Path p = dir.resolve("disk.vmdk");
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 0: image format vmdk is not supported; convert it with"
+                + " 'qemu-img convert -O qcow2' first", e.getMessage());
+    }
+}
