@@ -15,7 +15,7 @@ import java.nio.file.StandardCopyOption;
  * before {@link #commit()}, closing deletes the {@code .part} so no half-written image is
  * ever mistaken for a good one.
  */
-final class AtomicOutput implements Closeable {
+public final class AtomicOutput implements Closeable {
     /** Suffix of the file being written. */
     static final String PART_SUFFIX = ".part";
 
@@ -37,7 +37,7 @@ final class AtomicOutput implements Closeable {
      *
      * @throws OutputExistsException when it exists and {@code replace} is false
      */
-    static AtomicOutput create(Path destination, boolean replace) throws IOException {
+    public static AtomicOutput create(Path destination, boolean replace) throws IOException {
         if (!replace && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
             throw new OutputExistsException(destination);
         }
@@ -55,21 +55,21 @@ final class AtomicOutput implements Closeable {
     }
 
     /** The temporary file next to {@code destination}. */
-    static Path partOf(Path destination) {
+    public static Path partOf(Path destination) {
         return destination.resolveSibling(destination.getFileName() + PART_SUFFIX);
     }
 
-    FileChannel channel() {
+    public FileChannel channel() {
         return file.getChannel();
     }
 
     /** Sets the file length; growing leaves a hole, so no blocks are allocated. */
-    void setLength(long length) throws IOException {
+    public void setLength(long length) throws IOException {
         file.setLength(length);
     }
 
     /** Flushes the data to stable storage and renames the file into place. */
-    void commit() throws IOException {
+    public void commit() throws IOException {
         file.getChannel().force(true);
         file.close();
         if (replace) {
