@@ -1,0 +1,223 @@
+package org.xen2kvm.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.xen2kvm.Xen2KvmException;
+import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.disk.DiskFormatException;
+import org.xen2kvm.disk.ImageOpener;
+import org.xen2kvm.disk.write.CopyOptions;
+import org.xen2kvm.disk.write.CopyResult;
+import org.xen2kvm.disk.write.DiskCopier;
+import org.xen2kvm.disk.write.OutputExistsException;
+import org.xen2kvm.disk.write.OutputFormat;
+import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.disk.write.ProgressListener;
+import org.xen2kvm.source.DiskFormat;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code xen2kvm disk convert}: copies one disk image into a sparse raw or qcow2 image. */
+@Command(name = "convert",
+        mixinStandardHelpOptions = true,
+        description = "Converts a disk image (raw, qcow, qcow2, vhd) to a sparse raw or qcow2 v3 image.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:the copy failed (I/O error)",
+            "2:bad usage or invalid input (unreadable image, output exists)"})
+public final class DiskConvertCommand implements Callable<Integer> {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "Source disk image.")
+    Path source;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "Output image; written as DST.part, then renamed.")
+    Path destination;
+
+    @Option(names = "-O", required = true, paramLabel = "raw|qcow2", converter = FormatConverter.class,
+            description = "Output format: raw (sparse) or qcow2 (v3, 64 KiB clusters).")
+    OutputFormat format;
+
+    @Option(names = "--src-format", paramLabel = "F",
+            description = "Source format (raw, qcow, qcow2, vhd); without it the content is probed.")
+    String sourceFormat;
+
+    @Option(names = "--progress", description = "Show a progress bar (on a terminal).")
+    boolean progress;
+
+    @Option(names = "--compress", description = "Compress qcow2 data clusters (deflate, readable by qemu).")
+    boolean compress;
+
+    @Option(names = "--force", description = "Replace DST if it exists.")
+    boolean force;
+
+    @Option(names = "--json", description = "Print progress and the result as JSON lines on stdout.")
+    boolean json;
+
+    @Option(names = "--allow-backing", description = "Let a probed image follow a backing file outside its directory.")
+    boolean allowBacking;
+
+    /**
+     * Runs the command on its own, for scripts (the benchmark) that do not go through the
+     * top-level {@code xen2kvm} command.
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DiskConvertCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        DiskFormat declared = null;
+        if (sourceFormat != null) {
+            declared = DiskFormat.fromName(sourceFormat).orElse(null);
+            if (declared == null) {
+                return fail(EXIT_USAGE, "--src-format: unknown format '" + sourceFormat
+                        + "'; use raw, qcow, qcow2 or vhd");
+            }
+        }
+        if (compress && format != OutputFormat.QCOW2) {
+            return fail(EXIT_USAGE, "--compress needs -O qcow2: raw images cannot be compressed");
+        }
+        if (!Files.exists(source)) {
+            return fail(EXIT_USAGE, source + ": source image not found");
+        }
+        ProgressListener listener = listener(out, err);
+        try (BlockDevice dev = ImageOpener.open(source, declared, new ImageOpener.OpenOptions(allowBacking))) {
+            CopyResult r = DiskCopier.copy(dev, destination, format, new CopyOptions(force, compress), listener);
+            double seconds = r.elapsed().toNanos() / 1e9;
+            if (json) {
+                out.printf(Locale.ROOT, "{\"event\":\"done\",\"output\":%s,\"format\":\"%s\",\"virtualSize\":%d,"
+                        + "\"dataBytes\":%d,\"bytesWritten\":%d,\"seconds\":%.3f}%n",
+                        Json.string(destination.toString()), format.label(), r.virtualSize(), r.dataBytes(),
+                        r.bytesWritten(), seconds);
+            } else {
+                out.printf(Locale.ROOT, "%s: wrote %s image, virtual size %d bytes, %d bytes of data, in %.1f s%n",
+                        destination, format.label(), r.virtualSize(), r.dataBytes(), seconds);
+            }
+            out.flush();
+            return EXIT_OK;
+        } catch (OutputExistsException | DiskFormatException | Xen2KvmException e) {
+            return fail(EXIT_USAGE, e.getMessage());
+        } catch (IOException e) {
+            return fail(EXIT_FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
+        } finally {
+            err.flush();
+        }
+    }
+
+    private ProgressListener listener(PrintWriter out, PrintWriter err) {
+        if (json) {
+            return e -> {
+                out.printf(Locale.ROOT, "{\"event\":\"progress\",\"done\":%d,\"total\":%d,\"rate\":%.0f}%n",
+                        e.bytesDone(), e.bytesTotal(), e.bytesPerSecond());
+                out.flush();
+            };
+        }
+        if (progress) {
+            return new ProgressBar(err, System.console() != null);
+        }
+        return ProgressListener.NONE;
+    }
+
+    private int fail(int code, String message) {
+        if (json) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("{\"event\":\"error\",\"exitCode\":" + code + ",\"message\":" + Json.string(message) + "}");
+            out.flush();
+        }
+        spec.commandLine().getErr().println("xen2kvm disk convert: " + message);
+        return code;
+    }
+
+    /** Accepts raw and qcow2 in any case. */
+    static final class FormatConverter implements CommandLine.ITypeConverter<OutputFormat> {
+        @Override
+        public OutputFormat convert(String value) {
+            for (OutputFormat f : OutputFormat.values()) {
+                if (f.label().equalsIgnoreCase(value)) {
+                    return f;
+                }
+            }
+            throw new CommandLine.TypeConversionException("unknown output format '" + value + "'; use raw or qcow2");
+        }
+    }
+
+    /**
+     * Renders progress: a bar redrawn in place on a terminal, otherwise a line every 10 %.
+     */
+    static final class ProgressBar implements ProgressListener {
+        private static final int WIDTH = 40;
+        private final PrintWriter err;
+        private final boolean terminal;
+        private int lastTenth = -1;
+
+        ProgressBar(PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        @Override
+        public void progress(ProgressEvent e) {
+            double fraction = e.bytesTotal() == 0 ? 1 : (double) e.bytesDone() / e.bytesTotal();
+            double mibs = e.bytesPerSecond() / (1 << 20);
+            if (terminal) {
+                int filled = (int) Math.round(fraction * WIDTH);
+                err.printf(Locale.ROOT, "\r[%s%s] %3.0f%% %8.1f MiB/s %s", "#".repeat(filled),
+                        " ".repeat(WIDTH - filled), fraction * 100, mibs, e.what());
+                if (e.complete()) {
+                    err.println();
+                }
+            } else {
+                int tenth = (int) (fraction * 10);
+                if (tenth != lastTenth) {
+                    lastTenth = tenth;
+                    err.printf(Locale.ROOT, "%s: %3d%% %.1f MiB/s%n", e.what(), tenth * 10, mibs);
+                }
+            }
+            err.flush();
+        }
+    }
+
+    /** Minimal JSON string quoting for the JSON lines. */
+    static final class Json {
+        private Json() {
+        }
+
+        /** {@code s} as a quoted JSON string. */
+        static String string(String s) {
+            StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> b.append("\\\"");
+                    case '\\' -> b.append("\\\\");
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    case '\t' -> b.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            b.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            b.append(c);
+                        }
+                    }
+                }
+            }
+            return b.append('"').toString();
+        }
+    }
+}

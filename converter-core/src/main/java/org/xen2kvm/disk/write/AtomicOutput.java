@@ -1,0 +1,97 @@
+package org.xen2kvm.disk.write;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * An output file that appears under its final name only when complete: data goes to
+ * {@code NAME.part}, which is flushed to stable storage and renamed; if anything fails
+ * before {@link #commit()}, closing deletes the {@code .part} so no half-written image is
+ * ever mistaken for a good one.
+ */
+public final class AtomicOutput implements Closeable {
+    /** Suffix of the file being written. */
+    static final String PART_SUFFIX = ".part";
+
+    private final Path destination;
+    private final Path part;
+    private final boolean replace;
+    private final RandomAccessFile file;
+    private boolean committed;
+
+    private AtomicOutput(Path destination, Path part, boolean replace, RandomAccessFile file) {
+        this.destination = destination;
+        this.part = part;
+        this.replace = replace;
+        this.file = file;
+    }
+
+    /**
+     * Starts writing {@code destination}.
+     *
+     * @throws OutputExistsException when it exists and {@code replace} is false
+     */
+    public static AtomicOutput create(Path destination, boolean replace) throws IOException {
+        if (!replace && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
+            throw new OutputExistsException(destination);
+        }
+        Path part = partOf(destination);
+        // A .part left by a crashed run is ours to overwrite: it was never a finished image.
+        RandomAccessFile f = new RandomAccessFile(part.toFile(), "rw");
+        try {
+            f.setLength(0);
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        return new AtomicOutput(destination, part, replace, f);
+    }
+
+    /** The temporary file next to {@code destination}. */
+    public static Path partOf(Path destination) {
+        return destination.resolveSibling(destination.getFileName() + PART_SUFFIX);
+    }
+
+    public FileChannel channel() {
+        return file.getChannel();
+    }
+
+    /** Sets the file length; growing leaves a hole, so no blocks are allocated. */
+    public void setLength(long length) throws IOException {
+        file.setLength(length);
+    }
+
+    /** Flushes the data to stable storage and renames the file into place. */
+    public void commit() throws IOException {
+        file.getChannel().force(true);
+        file.close();
+        if (replace) {
+            Files.move(part, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            // Re-check: another process may have created it while we copied.
+            if (Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
+                throw new OutputExistsException(destination);
+            }
+            Files.move(part, destination, StandardCopyOption.ATOMIC_MOVE);
+        }
+        committed = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!committed) {
+            try {
+                file.close();
+            } finally {
+                Files.deleteIfExists(part);
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.xen2kvm.disk.write;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** Receives the non-zero data of a disk in increasing offset order and lays it out in a format. */
+interface ImageSink {
+
+    /** Zero detection unit: runs given to {@link #write} start on a multiple of it. */
+    int granuleSize();
+
+    /**
+     * Stores {@code data} (its remaining bytes) at guest offset {@code offset}. Calls come in
+     * increasing offset order and never overlap; every byte not written reads as zero.
+     */
+    void write(long offset, ByteBuffer data) throws IOException;
+
+    /** Writes any metadata; the caller then flushes and renames. */
+    void finish() throws IOException;
+
+    /** Size of the disk as the written image declares it. */
+    long virtualSize();
+
+    /** Bytes written to the file so far, data and metadata. */
+    long bytesWritten();
+}
