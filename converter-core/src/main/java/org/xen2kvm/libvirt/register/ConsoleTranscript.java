@@ -68,7 +68,7 @@ final class ConsoleTranscript {
         return text;
     }
 
-    /** The last {@code count} non-empty lines, without terminal escapes, joined by '\n'. */
+    /** The last {@code count} non-blank lines, without terminal escapes or trailing blanks, joined by '\n'. */
     String lastLines(int count) {
         String clean = ANSI_ESCAPE.matcher(tail).replaceAll("").replace("\r", "");
         String[] lines = clean.split("\n");
@@ -76,7 +76,7 @@ final class ConsoleTranscript {
         int taken = 0;
         for (int i = lines.length - 1; i >= 0 && taken < count; i--) {
             if (!lines[i].isBlank()) {
-                out.insert(0, lines[i] + (taken == 0 ? "" : "\n"));
+                out.insert(0, lines[i].stripTrailing() + (taken == 0 ? "" : "\n"));
                 taken++;
             }
         }

@@ -66,6 +66,7 @@ public final class SerialConsole implements AutoCloseable {
      * @throws UncheckedIOException when the log file cannot be opened
      */
     public static SerialConsole open(RegisteredDomain domain, Path logFile) {
+        QuietErrors.install();
         EventLoop.ensureRunning();
         ConsoleNative lib = ConsoleNative.INSTANCE;
         String where = domain.uri() + ": domain '" + domain.name() + "'";
