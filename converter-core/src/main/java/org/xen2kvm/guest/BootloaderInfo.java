@@ -1,0 +1,21 @@
+package org.xen2kvm.guest;
+
+import java.util.List;
+
+/**
+ * The guest's bootloader configuration.
+ *
+ * @param configPath   path of the menu file in the guest, or null for {@link BootloaderKind#NONE}
+ * @param entries      menu entries in file order (empty when none could be read)
+ * @param defaultEntry index into {@code entries} of the default, or -1 when there are no entries
+ */
+public record BootloaderInfo(BootloaderKind kind, String configPath, List<BootEntry> entries, int defaultEntry) {
+
+    public BootloaderInfo {
+        entries = List.copyOf(entries);
+    }
+
+    public static BootloaderInfo none() {
+        return new BootloaderInfo(BootloaderKind.NONE, null, List.of(), -1);
+    }
+}
