@@ -133,9 +133,7 @@ public final class MemoryFileSystem implements GuestFileSystem {
      * component gives a Lookup without node.
      */
     private Lookup resolve(String path, boolean followLast) throws FileSystemException {
-        if (path == null || !path.startsWith("/")) {
-            throw error(String.valueOf(path), "not an absolute path inside the guest");
-        }
+        requireAbsolute(path);
         Deque<String> todo = new ArrayDeque<>(components(path));
         Node dir = root;
         int hops = 0;
@@ -179,6 +177,12 @@ public final class MemoryFileSystem implements GuestFileSystem {
         }
     }
 
+    private void requireAbsolute(String path) throws FileSystemException {
+        if (path == null || !path.startsWith("/")) {
+            throw error(String.valueOf(path), "not an absolute path inside the guest");
+        }
+    }
+
     private Node existing(String path, boolean follow) throws FileSystemException {
         Lookup l = resolve(path, follow);
         if (l.node() == null) {
@@ -199,6 +203,7 @@ public final class MemoryFileSystem implements GuestFileSystem {
 
     @Override
     public Optional<FileInfo> lstat(String path) throws IOException {
+        requireAbsolute(path);
         try {
             Lookup l = resolve(path, false);
             return Optional.ofNullable(l.node()).map(n -> info(path, n));
@@ -212,6 +217,7 @@ public final class MemoryFileSystem implements GuestFileSystem {
 
     @Override
     public Optional<FileInfo> stat(String path) throws IOException {
+        requireAbsolute(path);
         try {
             Lookup l = resolve(path, true);
             return Optional.ofNullable(l.node()).map(n -> info(path, n));
