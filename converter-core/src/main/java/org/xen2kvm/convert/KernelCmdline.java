@@ -91,8 +91,8 @@ public final class KernelCmdline {
             out.add("net.ifnames=0");
         }
         if (opts.ensureSerial() || serial != null || hadXenConsole) {
-            boolean otherConsole = out.stream().anyMatch(a -> a.startsWith("console="));
-            if (!otherConsole && opts.ensureSerial()) {
+            boolean screenConsole = out.stream().anyMatch(a -> a.startsWith("console=") && !a.startsWith("console=ttyS"));
+            if (!screenConsole && opts.ensureSerial()) {
                 out.add("console=tty0");
             }
             if (opts.ensureSerial() || serial != null) {
