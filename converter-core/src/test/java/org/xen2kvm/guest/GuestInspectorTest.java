@@ -84,6 +84,32 @@ class GuestInspectorTest {
     }
 
     @Test
+    void printableReport() throws Exception {
+        assertEquals("""
+                os: CentOS release 5.11 (Final) (id=centos version=5.11 family=RHEL)
+                init: SYSVINIT
+                kernels:
+                  2.6.18-398.el5xen: /boot/vmlinuz-2.6.18-398.el5xen, initrd /boot/initrd-2.6.18-398.el5xen.img [Xen only]
+                  2.6.18-398.el5: /boot/vmlinuz-2.6.18-398.el5, initrd /boot/initrd-2.6.18-398.el5.img
+                bootloader: GRUB_LEGACY /boot/grub/grub.conf
+                  * CentOS (2.6.18-398.el5xen): /vmlinuz-2.6.18-398.el5xen ro root=/dev/VolGroup00/LogVol00 console=xvc0 xencons=xvc0
+                    CentOS (2.6.18-398.el5): /vmlinuz-2.6.18-398.el5 ro root=/dev/VolGroup00/LogVol00
+                fstab:
+                  /dev/VolGroup00/LogVol00 / ext3 defaults
+                  LABEL=/boot /boot ext3 defaults
+                  tmpfs /dev/shm tmpfs defaults
+                  devpts /dev/pts devpts gid=5,mode=620
+                  sysfs /sys sysfs defaults
+                  proc /proc proc defaults
+                  /dev/VolGroup00/LogVol01 swap swap defaults
+                  /dev/xvdb1 /data ext3 defaults
+                  /dev/xvdc1 /scratch ext3 defaults,nofail
+                network: [IFCFG] interfaces [eth0]
+                consoles: [xvc0]
+                """, InspectionReport.format(GuestInspector.inspect(GuestTrees.rhel5())));
+    }
+
+    @Test
     void kernelVersionsCompareNumerically() {
         List<String> v = new java.util.ArrayList<>(List.of("6.1.0-9-amd64", "6.1.0-18-amd64", "5.10.0-28-amd64",
                 "6.1.0-18-amd64", "2.6.32-754.el6.x86_64", "2.6.18-398.el5", "3.10.0-1160.el7.x86_64", "6.10.0-1-amd64"));
