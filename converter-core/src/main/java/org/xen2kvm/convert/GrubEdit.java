@@ -14,7 +14,7 @@ import org.xen2kvm.guest.GrubConfigs;
 import org.xen2kvm.guest.TextFiles;
 
 /**
- * Converts the kernel command lines of the guest's GRUB menus with {@link KernelCmdline},
+ * Converts the kernel command lines of the guest's GRUB (and extlinux) menus with {@link KernelCmdline},
  * and {@code /etc/default/grub} so a later {@code update-grub}/{@code grub2-mkconfig}
  * generates the same. GRUB's own device names ({@code set root='hd0,msdos1'},
  * {@code root (hd0,0)}, {@code search}) name BIOS disks, which stay in the same order, so
@@ -31,6 +31,8 @@ public final class GrubEdit implements GuestEdit {
     private static final Pattern GRUB2_LINUX = Pattern.compile("^(\\s*(?:linux|linux16|linuxefi)\\s+\\S+)(.*)$");
     private static final Pattern LEGACY_KERNEL = Pattern.compile("^(\\s*kernel(?:\\s+|\\s*=\\s*)\\S+)(.*)$");
     /** Debian's legacy update-grub keeps the options for new kernels in these magic comments. */
+    /** extlinux.conf(5)-style {@code APPEND} line, keyword case-insensitive. */
+    private static final Pattern EXTLINUX_APPEND = Pattern.compile("^(\\s*(?i:append))(\\s+.*)$");
     private static final Pattern LEGACY_MAGIC = Pattern.compile("^(#\\s*(?:kopt|altoptions|xenkopt)=)(.*)$");
     private static final Pattern LEGACY_DEFAULT = Pattern.compile("^(\\s*default(?:\\s*=\\s*|\\s+))([0-9]+)(\\s*)$");
     private static final Pattern DEFAULT_VAR = Pattern.compile("^(\\s*(?:export\\s+)?)(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)=(.*)$");
@@ -60,12 +62,18 @@ public final class GrubEdit implements GuestEdit {
                 fixLegacyDefault(fs, p, notes);
             }
         }
+        for (String p : org.xen2kvm.guest.GuestInspector.EXTLINUX_CONFIGS) {
+            if (isRegular(fs, p)) {
+                any = true;
+                editMenu(fs, p, EXTLINUX_APPEND, ctx, full, notes);
+            }
+        }
         if (isRegular(fs, DEFAULT_GRUB)) {
             any = true;
             editDefaultGrub(fs, ctx, notes);
         }
         if (!any) {
-            notes.add("no GRUB configuration found; the kernel command line must be given by a direct kernel boot");
+            notes.add("no boot menu (GRUB, extlinux) found; the kernel command line must be given by a direct kernel boot");
         }
         return notes;
     }

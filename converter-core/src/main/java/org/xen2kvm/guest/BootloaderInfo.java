@@ -15,6 +15,11 @@ public record BootloaderInfo(BootloaderKind kind, String configPath, List<BootEn
         entries = List.copyOf(entries);
     }
 
+    /** The default entry, or empty when the menu has none. */
+    public java.util.Optional<BootEntry> defaultBootEntry() {
+        return defaultEntry < 0 ? java.util.Optional.empty() : java.util.Optional.of(entries.get(defaultEntry));
+    }
+
     public static BootloaderInfo none() {
         return new BootloaderInfo(BootloaderKind.NONE, null, List.of(), -1);
     }

@@ -100,6 +100,67 @@ public final class GrubConfigs {
         return new BootloaderInfo(BootloaderKind.GRUB_LEGACY, path, entries, pickDefault(entries, dflt));
     }
 
+    /** GRUB names a file on another device as {@code (hd0,0)/vmlinuz}. */
+    private static final Pattern DEVICE_PREFIX = Pattern.compile("^\\([^)]{1,32}\\)");
+
+    /**
+     * Where a kernel or initrd path from a boot menu is in the guest tree: menu paths are
+     * relative to the filesystem GRUB reads them from, which is {@code /boot} when that is a
+     * filesystem of its own ({@code /vmlinuz-2.6.18-398.el5} is {@code /boot/vmlinuz-2.6.18-398.el5}).
+     *
+     * @return the path that exists as a regular file, or empty
+     */
+    public static java.util.Optional<String> locate(org.xen2kvm.fs.GuestFileSystem fs, String menuPath) throws java.io.IOException {
+        String p = DEVICE_PREFIX.matcher(menuPath).replaceFirst("");
+        if (!p.startsWith("/")) {
+            return java.util.Optional.empty();
+        }
+        for (String candidate : List.of(p, "/boot" + p)) {
+            var st = fs.stat(candidate);
+            if (st.isPresent() && st.get().type() == org.xen2kvm.fs.FileType.REGULAR) {
+                return java.util.Optional.of(candidate);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** extlinux/syslinux: {@code LABEL}, {@code KERNEL}/{@code LINUX}, {@code INITRD}, {@code APPEND}, {@code DEFAULT}. */
+    public static BootloaderInfo parseExtlinux(String path, String text) {
+        List<BootEntry> entries = new ArrayList<>();
+        String title = null;
+        String kernel = null;
+        String initrd = null;
+        String args = "";
+        String dflt = "0";
+        for (String line : TextFiles.lines(text)) {
+            String[] kv = line.strip().split("\\s+", 2);
+            String key = kv[0].toLowerCase(java.util.Locale.ROOT);
+            String value = kv.length > 1 ? kv[1].strip() : "";
+            switch (key) {
+                case "default" -> dflt = value;
+                case "label" -> {
+                    if (title != null && kernel != null) {
+                        entries.add(new BootEntry(title, kernel, initrd, args));
+                    }
+                    title = value;
+                    kernel = null;
+                    initrd = null;
+                    args = "";
+                }
+                case "kernel", "linux" -> kernel = value;
+                case "initrd" -> initrd = value;
+                case "append" -> args = value;
+                default -> {
+                    // MENU, TIMEOUT, PROMPT and the rest do not matter here.
+                }
+            }
+        }
+        if (title != null && kernel != null) {
+            entries.add(new BootEntry(title, kernel, initrd, args));
+        }
+        return new BootloaderInfo(BootloaderKind.EXTLINUX, path, entries, pickDefault(entries, dflt));
+    }
+
     private static int pickDefault(List<BootEntry> entries, String dflt) {
         if (entries.isEmpty()) {
             return -1;

@@ -36,6 +36,10 @@ public final class GuestInspector {
     private static final Pattern RELEASE_VERSION = Pattern.compile("release\\s+([0-9][0-9.]*)");
     private static final int MAX_DIR_ENTRIES = 10_000;
 
+    /** extlinux/syslinux menus, in the order syslinux searches them. */
+    public static final List<String> EXTLINUX_CONFIGS = List.of("/boot/extlinux/extlinux.conf", "/boot/extlinux.conf",
+            "/extlinux.conf", "/boot/syslinux/syslinux.cfg");
+
     private static final String[] LEGACY_INITRD = {"initrd.img-%s", "initramfs-%s.img", "initrd-%s.img", "initrd-%s"};
 
     private GuestInspector() {
@@ -217,10 +221,10 @@ public final class GuestInspector {
                 return GrubConfigs.parseLegacy(p, t.get());
             }
         }
-        for (String p : List.of("/boot/extlinux/extlinux.conf", "/boot/extlinux.conf", "/extlinux.conf",
-                "/boot/syslinux/syslinux.cfg")) {
-            if (isFile(fs, p)) {
-                return new BootloaderInfo(BootloaderKind.EXTLINUX, p, List.of(), -1);
+        for (String p : EXTLINUX_CONFIGS) {
+            Optional<String> t = TextFiles.read(fs, p);
+            if (t.isPresent()) {
+                return GrubConfigs.parseExtlinux(p, t.get());
             }
         }
         return BootloaderInfo.none();

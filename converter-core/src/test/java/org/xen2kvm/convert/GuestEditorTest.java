@@ -165,6 +165,32 @@ class GuestEditorTest {
     }
 
     @Test
+    void extlinuxAppendLinesAreConverted() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem("alpine");
+        fs.file("/boot/extlinux.conf", "DEFAULT virt\nLABEL virt\n  MENU LABEL Linux virt\n  LINUX vmlinuz-virt\n"
+                + "  INITRD initramfs-virt\n  APPEND root=/dev/xvda1 modules=ext4 console=hvc0\n");
+        fs.file("/boot/vmlinuz-virt", "k");
+        org.xen2kvm.guest.InspectedGuest g = GuestInspector.inspect(fs);
+        assertEquals(new org.xen2kvm.guest.BootEntry("virt", "vmlinuz-virt", "initramfs-virt",
+                "root=/dev/xvda1 modules=ext4 console=hvc0"), g.bootloader().defaultBootEntry().orElseThrow());
+        List<String> notes = new GrubEdit().apply(fs, new ConversionContext(KernelCmdlineTest.map("xvda"), g, false, Map.of(),
+                List.of(), "ttyS0"));
+        assertTrue(fs.readText("/boot/extlinux.conf").endsWith(
+                "\n  APPEND root=/dev/vda1 modules=ext4 console=tty0 console=ttyS0,115200\n"));
+        assertEquals(List.of("/boot/extlinux.conf: 1 kernel command line(s) converted"), notes);
+    }
+
+    @Test
+    void menuPathsAreFoundOnASeparateBoot() throws Exception {
+        MemoryFileSystem fs = GuestTrees.rhel5();
+        assertEquals(java.util.Optional.of("/boot/vmlinuz-2.6.18-398.el5"),
+                org.xen2kvm.guest.GrubConfigs.locate(fs, "(hd0,0)/vmlinuz-2.6.18-398.el5"));
+        assertEquals(java.util.Optional.of("/boot/vmlinuz-2.6.18-398.el5"),
+                org.xen2kvm.guest.GrubConfigs.locate(fs, "/boot/vmlinuz-2.6.18-398.el5"));
+        assertEquals(java.util.Optional.empty(), org.xen2kvm.guest.GrubConfigs.locate(fs, "/vmlinuz-missing"));
+    }
+
+    @Test
     void interfaceNamesFollowTheGuestConfiguration() {
         assertEquals(List.of("eth0", "eth1"), NetworkEdit.interfaceNames(List.of("eth1", "eth0"), 2));
         assertEquals(List.of("enX0"), NetworkEdit.interfaceNames(List.of("enX0"), 1));
