@@ -30,10 +30,13 @@ public final class GrubEdit implements GuestEdit {
     /** indent, command, blanks, kernel path, then the arguments. */
     private static final Pattern GRUB2_LINUX = Pattern.compile("^(\\s*(?:linux|linux16|linuxefi)\\s+\\S+)(.*)$");
     private static final Pattern LEGACY_KERNEL = Pattern.compile("^(\\s*kernel(?:\\s+|\\s*=\\s*)\\S+)(.*)$");
-    /** Debian's legacy update-grub keeps the options for new kernels in these magic comments. */
     /** extlinux.conf(5)-style {@code APPEND} line, keyword case-insensitive. */
     private static final Pattern EXTLINUX_APPEND = Pattern.compile("^(\\s*(?i:append))(\\s+.*)$");
-    private static final Pattern LEGACY_MAGIC = Pattern.compile("^(#\\s*(?:kopt|altoptions|xenkopt)=)(.*)$");
+    /**
+     * Debian's legacy update-grub takes the options for new kernels from this magic comment.
+     * {@code altoptions} are appended to it and {@code xenkopt} is for a Xen dom0, so they stay.
+     */
+    private static final Pattern LEGACY_MAGIC = Pattern.compile("^(#\\s*kopt=)(.*)$");
     private static final Pattern LEGACY_DEFAULT = Pattern.compile("^(\\s*default(?:\\s*=\\s*|\\s+))([0-9]+)(\\s*)$");
     private static final Pattern DEFAULT_VAR = Pattern.compile("^(\\s*(?:export\\s+)?)(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)=(.*)$");
     private static final String SERIAL_COMMAND = "serial --speed=" + KernelCmdline.SERIAL_SPEED + " --unit=0 --word=8 --parity=no --stop=1";

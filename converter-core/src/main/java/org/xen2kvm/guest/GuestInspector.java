@@ -189,7 +189,8 @@ public final class GuestInspector {
         List<KernelInfo> out = new ArrayList<>();
         for (String n : names) {
             Matcher m = VMLINUZ.matcher(n);
-            if (!m.matches() || !isFile(fs, "/boot/" + n)) {
+            // SUSE keeps a compressed vmlinux-<version>.gz for debuggers next to the kernel.
+            if (!m.matches() || n.endsWith(".gz") || !isFile(fs, "/boot/" + n)) {
                 continue;
             }
             String version = m.group(1);

@@ -226,6 +226,7 @@ public final class GuestTrees {
         fs.file("/boot/vmlinuz-3.0.101-63-xen", "k");
         fs.file("/boot/initrd-3.0.101-63-xen", "i");
         fs.file("/boot/vmlinuz-3.0.101-63-default", "k");
+        fs.file("/boot/vmlinux-3.0.101-63-default.gz", "debug symbols");
         fs.file("/boot/initrd-3.0.101-63-default", "i");
         fs.file("/etc/sysconfig/kernel", "INITRD_MODULES=\"xenblk\"\n");
         fs.file("/etc/sysconfig/network/ifcfg-eth0", "BOOTPROTO='dhcp'\nSTARTMODE='auto'\n");
