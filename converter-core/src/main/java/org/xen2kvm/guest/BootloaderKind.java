@@ -1,0 +1,5 @@
+package org.xen2kvm.guest;
+
+public enum BootloaderKind {
+    GRUB2, GRUB_LEGACY, EXTLINUX, NONE
+}

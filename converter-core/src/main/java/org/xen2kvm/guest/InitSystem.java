@@ -1,0 +1,5 @@
+package org.xen2kvm.guest;
+
+public enum InitSystem {
+    SYSTEMD, UPSTART, SYSVINIT, UNKNOWN
+}
