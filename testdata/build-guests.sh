@@ -117,6 +117,13 @@ if grep -rqs ttyS0 "$ROOTFS/etc/systemd/system"; then
     log "unexpected ttyS0 unit in the guest"; exit 1
 fi
 
+make_swap() { # FILE UUID
+    # A fully allocated image: mkswap warns about holes in sparse files.
+    dd if=/dev/zero of="$1" bs=1M count="$SWAP_SIZE_MIB" status=none
+    chmod 0600 "$1"
+    mkswap -L swap -U "$2" "$1" >/dev/null
+}
+
 # Per-guest files on a copy of the shared tree.
 configure_guest() { # DIR HOSTNAME IP FSTAB
     local dir=$1 name=$2 ip=$3 fstab=$4
@@ -155,9 +162,8 @@ proc            /proc   proc    defaults                 0 0
 "
 cp "$WORK/root-a/boot/vmlinuz-$KVER" "$A/vmlinuz"
 cp "$WORK/root-a/boot/initrd.img-$KVER" "$A/initrd.img"
-mkfs.ext4 -q -F -L root -U "$UUID_A" -d "$WORK/root-a" "$A/disk.img" "${ROOT_SIZE_MIB}M"
-truncate -s "${SWAP_SIZE_MIB}M" "$A/swap.img"
-mkswap -L swap -U "$SWAP_UUID_A" "$A/swap.img" >/dev/null
+mkfs.ext4 -q -F -L root -U "$UUID_A" -d "$WORK/root-a" "$A/disk.img" "${ROOT_SIZE_MIB}M" >&2
+make_swap "$A/swap.img" "$SWAP_UUID_A"
 FINAL_A=$OUT/guest-a
 cat >"$A/guest-a.cfg" <<EOF
 #
@@ -306,7 +312,7 @@ grub-mkimage -O i386-pc -d "$GRUB_DIR" -p '(hd0,msdos1)/boot/grub' \
 cp "$RB/boot/grub/i386-pc/core.img" "$WORK/core.img"
 cp "$GRUB_DIR/boot.img" "$WORK/boot.img"
 
-mkfs.ext4 -q -F -L root -U "$UUID_B" -d "$RB" "$WORK/root-b.ext4" "${ROOT_SIZE_MIB}M"
+mkfs.ext4 -q -F -L root -U "$UUID_B" -d "$RB" "$WORK/root-b.ext4" "${ROOT_SIZE_MIB}M" >&2
 rm -rf "$RB"
 
 # The MBR disk: 1 MiB gap (MBR + embedding area) then partition 1.
@@ -359,8 +365,7 @@ with open(disk_path, 'r+b') as disk:
     disk.seek(first_lba * SECTOR)
     disk.write(core)
 PYEOF
-truncate -s "${SWAP_SIZE_MIB}M" "$B/swap.img"
-mkswap -L swap -U "$SWAP_UUID_B" "$B/swap.img" >/dev/null
+make_swap "$B/swap.img" "$SWAP_UUID_B"
 FINAL_B=$OUT/guest-b
 cat >"$B/guest-b.cfg" <<EOF
 # Xen PV guest booted by pygrub from its own /boot/grub/grub.cfg.

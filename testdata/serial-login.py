@@ -29,6 +29,9 @@ import time
 import tty
 
 
+ANSI_ESCAPE = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+
+
 class ConsoleTimeout(Exception):
     pass
 
@@ -146,16 +149,17 @@ def main():
         if prompt.group(1):
             raise ConsoleTimeout('login incorrect for %s' % args.user)
         # Quiet console: no kernel messages, no colours, no pager, no echo.
-        console.send("stty -echo; dmesg -n 1; export SYSTEMD_COLORS=0 SYSTEMD_PAGER= PAGER=cat TERM=dumb\n")
+        console.send("stty -echo; dmesg -n 1; bind 'set enable-bracketed-paste off' 2>/dev/null;"
+                     " export SYSTEMD_COLORS=0 SYSTEMD_PAGER= PAGER=cat TERM=dumb PS1=\n")
         # The markers are split in the typed line ("X2K-""B") so an echo of the
         # input can never be mistaken for the output.
         console.send('echo "X2K-""READY"\n')
-        console.expect(r'^X2K-READY$')
+        console.expect(r'X2K-READY$')
         for number, command in enumerate(args.command, 1):
-            console.send('echo "X2K-""B%d"; %s\necho "X2K-""E%d rc=$?"\n' % (number, command, number))
-            console.expect(r'^X2K-B%d$' % number)
-            end = console.expect(r'^X2K-E%d rc=(\d+)$' % number)
-            output = console.last_before
+            console.send('echo "X2K-""B%d"; %s; echo "X2K-""E%d rc=$?"\n' % (number, command, number))
+            console.expect(r'X2K-B%d\n' % number)
+            end = console.expect(r'X2K-E%d rc=(\d+)$' % number)
+            output = ANSI_ESCAPE.sub('', console.last_before)
             print('=== X2K CMD %d: %s' % (number, command))
             sys.stdout.write(output)
             print('=== X2K RC %d: %s' % (number, end.group(1)), flush=True)
