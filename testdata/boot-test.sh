@@ -36,6 +36,7 @@ python3 "$HERE/serial-login.py" --socket "$SOCK" --timeout "${X2K_TIMEOUT:-300}"
     -c 'systemctl is-system-running' \
     -c 'systemd-analyze' \
     -c 'systemctl list-jobs --no-legend' \
+    -c 'systemd-analyze blame | head -n 5' \
     --poweroff || status=$?
 # Give the guest a moment to power off cleanly, then stop QEMU regardless.
 for _ in $(seq 1 20); do kill -0 $QEMU 2>/dev/null || break; sleep 1; done
