@@ -1,0 +1,134 @@
+package org.xen2kvm.fs.ext;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Builds ext images with the real e2fsprogs and checks results with e2fsck and debugfs. */
+final class ExtImages {
+    /** One mkfs configuration under test. */
+    record Variant(String name, String type, int sizeMiB, String... options) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static final Variant EXT4_4K = new Variant("ext4-4k", "ext4", 48, "-b", "4096");
+    static final Variant EXT4_1K = new Variant("ext4-1k", "ext4", 48, "-b", "1024");
+    static final Variant EXT4_NOCSUM = new Variant("ext4-nocsum-uninit", "ext4", 48, "-b", "4096", "-O", "^metadata_csum,uninit_bg");
+    static final Variant EXT4_NOCSUM_PLAIN = new Variant("ext4-nocsum-1k", "ext4", 48, "-b", "1024", "-O", "^metadata_csum,^uninit_bg");
+    static final Variant EXT4_32BIT = new Variant("ext4-32bit", "ext4", 48, "-b", "4096", "-O", "^64bit");
+    static final Variant EXT4_NOEXTENT = new Variant("ext4-noextent", "ext4", 48, "-b", "1024", "-O", "^extent,^64bit");
+    static final Variant EXT4_LAZY = new Variant("ext4-lazy", "ext4", 64, "-b", "1024", "-E", "lazy_itable_init=1");
+    static final Variant EXT3 = new Variant("ext3", "ext3", 48, "-b", "1024");
+    static final Variant EXT2_1K = new Variant("ext2-1k", "ext2", 48, "-b", "1024");
+    static final Variant EXT2_4K = new Variant("ext2-4k", "ext2", 48, "-b", "4096");
+
+    static final List<Variant> ALL = List.of(EXT4_4K, EXT4_1K, EXT4_NOCSUM, EXT4_NOCSUM_PLAIN, EXT4_32BIT, EXT4_NOEXTENT,
+            EXT4_LAZY, EXT3, EXT2_1K, EXT2_4K);
+
+    private ExtImages() {
+    }
+
+    /** Tools are required in CI; elsewhere a missing e2fsprogs skips. */
+    static void requireTools() {
+        boolean present = Files.isExecutable(Path.of("/usr/sbin/mkfs.ext4")) || Files.isExecutable(Path.of("/sbin/mkfs.ext4"));
+        if ("true".equals(System.getenv("CI"))) {
+            if (!present) {
+                fail("e2fsprogs (mkfs.ext4, e2fsck, debugfs) must be installed in CI");
+            }
+        } else {
+            assumeTrue(present, "e2fsprogs not installed");
+        }
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    static Result run(String... cmd) throws IOException, InterruptedException {
+        List<String> c = new ArrayList<>(Arrays.asList(cmd));
+        if (!c.get(0).startsWith("/")) {
+            for (String dir : List.of("/usr/sbin/", "/sbin/", "/usr/bin/")) {
+                if (Files.isExecutable(Path.of(dir + c.get(0)))) {
+                    c.set(0, dir + c.get(0));
+                    break;
+                }
+            }
+        }
+        ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("timeout: " + c);
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    static Path mkfs(Variant v, Path dir, Path src) throws IOException, InterruptedException {
+        Path img = dir.resolve(v.name() + ".img");
+        List<String> cmd = new ArrayList<>(List.of("mkfs." + v.type(), "-F", "-q", "-E", "root_owner=0:0"));
+        // Allow an explicit -E to replace the default one.
+        for (int i = 0; i < v.options().length; i++) {
+            if (v.options()[i].equals("-E")) {
+                cmd.set(4, "root_owner=0:0," + v.options()[i + 1]);
+                i++;
+            } else {
+                cmd.add(v.options()[i]);
+            }
+        }
+        if (src != null) {
+            cmd.add("-d");
+            cmd.add(src.toString());
+        }
+        cmd.add(img.toString());
+        cmd.add(v.sizeMiB() + "M");
+        Result r = run(cmd.toArray(String[]::new));
+        assertEquals(0, r.exit(), "mkfs failed: " + cmd + "\n" + r.out());
+        return img;
+    }
+
+    /** Rebuilds large directories as hashed (htree) ones, as mkfs -d leaves them linear. */
+    static void indexDirectories(Path img) throws IOException, InterruptedException {
+        Result r = run("e2fsck", "-fyD", img.toString());
+        if (r.exit() > 1) {
+            fail("e2fsck -fyD " + img.getFileName() + " exited " + r.exit() + ":\n" + r.out());
+        }
+    }
+
+    /** e2fsck -fn must exit 0; the output is returned for the failure message. */
+    static void assertFsckClean(Path img) throws IOException, InterruptedException {
+        Result r = run("e2fsck", "-fn", img.toString());
+        if (r.exit() != 0) {
+            fail("e2fsck -fn " + img.getFileName() + " exited " + r.exit() + ":\n" + r.out());
+        }
+    }
+
+    static String debugfs(Path img, String request) throws IOException, InterruptedException {
+        Result r = run("debugfs", "-R", request, img.toString());
+        return r.out().replaceFirst("^debugfs [^\\n]*\\n", "");
+    }
+
+    static byte[] debugfsCat(Path img, String path) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("dump", ".bin");
+        try {
+            Result r = run("debugfs", "-R", "dump " + path + " " + out, img.toString());
+            if (!Files.exists(out) || r.out().contains("File not found")) {
+                fail("debugfs could not dump " + path + ": " + r.out());
+            }
+            return Files.readAllBytes(out);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+}
