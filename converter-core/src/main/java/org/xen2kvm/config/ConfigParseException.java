@@ -8,6 +8,8 @@ import org.xen2kvm.Xen2KvmException;
  * Line and column count from 1; errors about the whole file use line 1, column 1.
  */
 public class ConfigParseException extends Xen2KvmException {
+    private static final long serialVersionUID = 1L;
+
     /** Offending text longer than this is cut, so a message stays one readable line. */
     private static final int MAX_SHOWN = 60;
 

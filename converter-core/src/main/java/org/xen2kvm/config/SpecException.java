@@ -6,6 +6,8 @@ package org.xen2kvm.config;
  * at the position of the string.
  */
 public class SpecException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final String offending;
     private final String expected;
 

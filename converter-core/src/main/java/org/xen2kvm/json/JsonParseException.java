@@ -4,6 +4,8 @@ import org.xen2kvm.Xen2KvmException;
 
 /** Malformed JSON text; the message names the line, column and what was expected. */
 public class JsonParseException extends Xen2KvmException {
+    private static final long serialVersionUID = 1L;
+
     private final int line;
     private final int column;
 

@@ -9,7 +9,7 @@ import org.xen2kvm.config.SpecException;
 import org.xen2kvm.config.Uuids;
 import org.xen2kvm.config.xl.DiskSpecParser;
 import org.xen2kvm.config.xl.VifSpecParser;
-import org.xen2kvm.config.xl.XlGuestMapper;
+import org.xen2kvm.config.xl.DisplayKeys;
 import org.xen2kvm.source.ConfigFormat;
 import org.xen2kvm.source.SourceGuest;
 import org.xen2kvm.source.VirtType;
@@ -114,7 +114,7 @@ public final class SxpReader {
         }
         if (b.graphics.isEmpty() && kind != null) {
             SxpNode.ListNode k = kind;
-            XlGuestMapper.display(k::value, b.graphics);
+            DisplayKeys.read(k::value, b.graphics);
         }
     }
 
@@ -127,7 +127,7 @@ public final class SxpReader {
                 case "vif" -> b.nics.add(VifSpecParser.fromMap(pairs(d)));
                 case "vfb" -> {
                     Map<String, String> kv = pairs(d);
-                    XlGuestMapper.display(kv::get, b.graphics);
+                    DisplayKeys.read(kv::get, b.graphics);
                 }
                 case "pci" -> {
                     for (SxpNode.ListNode dev : d.children("dev")) {

@@ -8,7 +8,6 @@ import org.xen2kvm.config.ConfigParseException;
 import org.xen2kvm.config.SpecException;
 import org.xen2kvm.config.Uuids;
 import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGraphics;
 import org.xen2kvm.source.SourceGuest;
 import org.xen2kvm.source.VirtType;
 
@@ -17,8 +16,6 @@ import org.xen2kvm.source.VirtType;
  * xl's meaning of each key where xl and xm differ.
  */
 public final class XlGuestMapper {
-    /** VNC display N listens on TCP port 5900 + N [xl.cfg vncdisplay]. */
-    static final int VNC_BASE_PORT = 5900;
     private static final long MAX_MIB = 1L << 40;
     private static final int MAX_VCPUS = 65536;
 
@@ -170,73 +167,20 @@ public final class XlGuestMapper {
             for (XlValue.Atom a : vfbs) {
                 try {
                     Map<String, String> kv = KeyValueSpec.parse(a.text(), "vfb");
-                    display(kv::get, b.graphics);
+                    DisplayKeys.read(kv::get, b.graphics);
                 } catch (SpecException e) {
                     throw specError(file, a, "vfb", e);
                 }
             }
         } else {
-            display(key -> s.has(key) ? s.rendered(key) : null, b.graphics);
+            DisplayKeys.read(key -> s.has(key) ? s.rendered(key) : null, b.graphics);
         }
     }
 
     private static boolean topLevelDisplay(XlSettings s) {
-        return isOn(s.has("vnc") ? s.rendered("vnc") : null) || isOn(s.has("sdl") ? s.rendered("sdl") : null)
-                || isOn(s.has("spice") ? s.rendered("spice") : null);
-    }
-
-    /** Reads vnc/sdl/spice keys through a lookup, either of a vfb spec or of the top level. */
-    public static void display(java.util.function.Function<String, String> get, List<SourceGraphics> out) {
-        String type = get.apply("type");
-        boolean vnc = isOn(get.apply("vnc")) || "vnc".equalsIgnoreCase(type);
-        boolean sdl = isOn(get.apply("sdl")) || "sdl".equalsIgnoreCase(type);
-        boolean spice = isOn(get.apply("spice")) || "spice".equalsIgnoreCase(type);
-        if (vnc) {
-            String listen = get.apply("vnclisten");
-            Integer port = null;
-            String display = get.apply("vncdisplay");
-            if (listen != null && listen.lastIndexOf(':') > 0 && listen.indexOf(':') == listen.lastIndexOf(':')) {
-                display = display == null ? listen.substring(listen.indexOf(':') + 1) : display;
-                listen = listen.substring(0, listen.indexOf(':'));
-            }
-            boolean unused = get.apply("vncunused") == null ? display == null : isOn(get.apply("vncunused"));
-            if (!unused && display != null) {
-                Long d = XlSettings.parseInteger(display.strip());
-                if (d != null && d >= 0 && d < 65536 - VNC_BASE_PORT) {
-                    port = VNC_BASE_PORT + d.intValue();
-                }
-            }
-            String pw = get.apply("vncpasswd");
-            out.add(new SourceGraphics("vnc", emptyToNull(listen), port, emptyToNull(pw),
-                    emptyToNull(get.apply("keymap"))));
-        }
-        if (sdl) {
-            out.add(new SourceGraphics("sdl", null, null, null, emptyToNull(get.apply("keymap"))));
-        }
-        if (spice) {
-            Integer port = null;
-            String p = get.apply("spiceport");
-            if (p != null) {
-                Long v = XlSettings.parseInteger(p.strip());
-                if (v != null && v > 0 && v < 65536) {
-                    port = v.intValue();
-                }
-            }
-            out.add(new SourceGraphics("spice", emptyToNull(get.apply("spicehost")), port,
-                    emptyToNull(get.apply("spicepasswd")), emptyToNull(get.apply("keymap"))));
-        }
-    }
-
-    private static boolean isOn(String v) {
-        if (v == null) {
-            return false;
-        }
-        Long n = XlSettings.parseInteger(v.strip());
-        return n != null ? n != 0 : v.strip().equalsIgnoreCase("true") || v.strip().equalsIgnoreCase("yes");
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
+        return DisplayKeys.isOn(s.has("vnc") ? s.rendered("vnc") : null)
+                || DisplayKeys.isOn(s.has("sdl") ? s.rendered("sdl") : null)
+                || DisplayKeys.isOn(s.has("spice") ? s.rendered("spice") : null);
     }
 
     private static ConfigParseException specError(XlFile file, XlValue.Atom a, String what, SpecException e) {

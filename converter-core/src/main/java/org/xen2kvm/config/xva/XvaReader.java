@@ -73,7 +73,7 @@ public final class XvaReader {
         return fromOvaXml(name, new String(xml, StandardCharsets.UTF_8));
     }
 
-    private static byte[] ovaXmlFromTar(String name, InputStream in) throws IOException {
+    private static byte[] ovaXmlFromTar(String name, InputStream in) {
         try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             for (int i = 0; i < MAX_ENTRIES_SCANNED; i++) {
                 TarArchiveEntry e = tar.getNextEntry();
@@ -90,11 +90,9 @@ public final class XvaReader {
                 }
             }
         } catch (IOException e) {
-            if (e instanceof java.io.EOFException || e.getMessage() != null) {
-                throw new ConfigParseException(name, 1, 1, "unreadable XVA archive: " + e.getMessage(),
-                        name, "a tar (optionally gzip-compressed) starting with ova.xml", e);
-            }
-            throw e;
+            // Truncated or corrupt tar/gzip data: the file is not a usable XVA.
+            throw new ConfigParseException(name, 1, 1, "unreadable XVA archive: " + e.getMessage(),
+                    name, "a tar (optionally gzip-compressed) starting with ova.xml", e);
         }
         throw new ConfigParseException(name, 1, 1, "no ova.xml among the first archive members", name,
                 "an XVA archive whose first member is ova.xml");
