@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Xen2KvmCommand.Version.class,
         description = "Moves Xen guests (xl/xm configs, xend SXP, libvirt Xen XML, XenServer XVA) onto KVM hosts managed by libvirt.",
-        subcommands = {InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, ConvertCommand.class, DiskCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -35,7 +35,6 @@ public final class Xen2KvmCommand implements Runnable {
         CommandLine cl = new CommandLine(new Xen2KvmCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(new ErrorHandler());
-        cl.setExitCodeExceptionMapper(e -> ErrorHandler.isBadInput(e) ? ErrorHandler.BAD_INPUT : ErrorHandler.FAILED);
         return cl;
     }
 

@@ -95,7 +95,7 @@ class CliTest {
                 "--bridge", "xenbr0=br0");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("xvda2    -> vda   (virtio)  partition given as a whole disk: the guest's /dev/xvda2 is now /dev/vda"), r.out());
-        assertTrue(r.out().contains("cmdline root=/dev/vda ro elevator=noop console=ttyS0"), r.out());
+        assertTrue(r.out().contains("cmdline root=/dev/vda ro elevator=noop console=tty0 console=ttyS0,115200"), r.out());
         assertTrue(r.out().contains("<source bridge=\"br0\"/>"), r.out());
         assertTrue(r.out().contains("not readable here"), r.out());
         assertTrue(!Files.exists(out), "dry run created " + out);
