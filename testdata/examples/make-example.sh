@@ -8,7 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: make-example.sh OUTDIR}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-mkfs.ext4 -q -F -L demo-root -d "$here/demo-root" "$out/disk.img" 64M
+truncate -s 64M "$out/disk.img"
+mkfs.ext4 -q -F -L demo-root -d "$here/demo-root" "$out/disk.img" >/dev/null
 truncate -s 32M "$out/swap.img"
 mkswap -q "$out/swap.img" >/dev/null 2>&1 || mkswap "$out/swap.img" >/dev/null
 cat > "$out/demo.cfg" <<CFG
