@@ -7,14 +7,17 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.InitrdListing;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.guest.OsFamily;
 import org.xen2kvm.guest.TextFiles;
 
 /**
- * Judges, without changing anything, whether the guest's initrd will find its root disk on
- * virtio. It reads the initrd generator's configuration, not the initrd itself:
+ * Judges, without changing anything, whether the guest's kernels will find their root disk on
+ * virtio. It looks for virtio_blk built into the kernel ({@code modules.builtin}, {@code /boot/config-*}),
+ * then in the initrd ({@link InitrdListing}: plain and gzip cpio). When neither tells (a zstd
+ * or xz initrd) it reads the initrd generator's configuration:
  * Debian's initramfs-tools with {@code MODULES=most} (the default) includes virtio_blk,
  * {@code MODULES=dep} includes only the drivers of the Xen host it was built on; RHEL5's
  * {@code mkinitrd} includes what {@code modprobe.conf} names; dracut's host-only mode
@@ -23,6 +26,8 @@ import org.xen2kvm.guest.TextFiles;
  */
 public final class InitramfsCheck implements GuestEdit {
 
+    /** Initrds of current distributions are tens of MiB; this bounds the memory a hostile one can take. */
+    static final int MAX_INITRD_BYTES = 256 << 20;
     private static final Pattern ASSIGN = Pattern.compile("^\\s*([A-Za-z_]+)\\s*\\+?=\\s*[\"']?([^\"'#]*)[\"']?");
 
     @Override
@@ -47,11 +52,6 @@ public final class InitramfsCheck implements GuestEdit {
                     + (g.kernels().isEmpty() ? " (is /boot a separate filesystem?)" : "; install a non-Xen kernel first"));
             return notes;
         }
-        for (KernelInfo k : bootable) {
-            if (k.initrdPath() == null) {
-                notes.add(WARNING + "kernel " + k.version() + " has no initrd; it boots only if virtio_blk is built in");
-            }
-        }
         String rebuild;
         Optional<String> problem;
         if (g.os().family() == OsFamily.DEBIAN || fs.exists("/etc/initramfs-tools/initramfs.conf")) {
@@ -70,12 +70,76 @@ public final class InitramfsCheck implements GuestEdit {
             problem = Optional.of("unknown initrd generator for " + g.os().prettyName());
             rebuild = "your distribution's initrd tool with virtio_blk and virtio_pci";
         }
+        boolean allVerified = true;
+        for (KernelInfo k : bootable) {
+            allVerified &= verify(fs, k, rebuild, notes);
+        }
+        if (allVerified) {
+            return notes;
+        }
         if (problem.isPresent()) {
             notes.add(WARNING + "the initrd probably lacks virtio drivers (" + problem.get() + "); if the guest cannot find its root disk, rebuild it in the guest with: " + rebuild);
         } else {
             notes.add("initrd configuration includes virtio drivers");
         }
         return notes;
+    }
+
+    /**
+     * Looks for virtio_blk in the kernel or in its initrd.
+     *
+     * @return true when the answer is known (and noted), false when only the generator's
+     *         configuration can tell
+     */
+    private static boolean verify(GuestFileSystem fs, KernelInfo k, String rebuild, List<String> notes) throws IOException {
+        if (builtIn(fs, k.version(), "virtio_blk")) {
+            notes.add("kernel " + k.version() + " has virtio_blk built in");
+            return true;
+        }
+        if (k.initrdPath() == null) {
+            notes.add(WARNING + "kernel " + k.version() + " has no initrd and virtio_blk is not built in; it cannot mount its root on virtio");
+            return true;
+        }
+        long size = fs.stat(k.initrdPath()).map(i -> i.size()).orElse(0L);
+        if (size > MAX_INITRD_BYTES) {
+            notes.add(k.initrdPath() + ": " + size + " bytes, too large to read; judged from configuration");
+            return false;
+        }
+        InitrdListing listing;
+        try {
+            listing = InitrdListing.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
+        } catch (InitrdListing.InitrdFormatException e) {
+            notes.add(WARNING + e.getMessage() + "; judged from configuration");
+            return false;
+        }
+        boolean pci = listing.hasModule("virtio_pci") || builtIn(fs, k.version(), "virtio_pci");
+        if (listing.hasModule("virtio_blk") && pci) {
+            notes.add(k.initrdPath() + ": has virtio_blk and virtio_pci");
+            return true;
+        }
+        if (!listing.complete()) {
+            notes.add(k.initrdPath() + ": " + listing.unreadable() + " compression cannot be read here; judged from configuration");
+            return false;
+        }
+        notes.add(WARNING + k.initrdPath() + ": no " + (pci ? "virtio_blk" : "virtio_blk/virtio_pci")
+                + " module; kernel " + k.version() + " will not find its root disk on virtio; rebuild it in the guest with: " + rebuild);
+        return true;
+    }
+
+    /** Whether a driver is compiled into the kernel, from modules.builtin or the kernel config. */
+    private static boolean builtIn(GuestFileSystem fs, String version, String module) throws IOException {
+        for (String line : TextFiles.lines(TextFiles.read(fs, "/lib/modules/" + version + "/modules.builtin").orElse(""))) {
+            if (line.endsWith("/" + module + ".ko")) {
+                return true;
+            }
+        }
+        String option = "CONFIG_" + module.toUpperCase(java.util.Locale.ROOT) + "=y";
+        for (String line : TextFiles.lines(TextFiles.read(fs, "/boot/config-" + version).orElse(""))) {
+            if (line.strip().equals(option)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String value(GuestFileSystem fs, String path, String key) throws IOException {

@@ -91,8 +91,8 @@ class GuestEditorTest {
         assertTrue(fs.readText("/etc/inittab").contains("\nco:2345:respawn:/sbin/agetty ttyS0 115200 vt100\n"));
         assertEquals(List.of(
                 "fstab: /etc/fstab line 9: /dev/xvdc1 is no disk of this guest; left unchanged (the mount will fail unless it is nofail)",
-                "initramfs: the initrd probably lacks virtio drivers (initrds made by mkinitrd on Xen hold the Xen disk driver named in"
-                        + " /etc/modprobe.conf at the time); if the guest cannot find its root disk, rebuild it in the guest with:"
+                "initramfs: /boot/initrd-2.6.18-398.el5.img: no virtio_blk/virtio_pci module; kernel 2.6.18-398.el5 will not"
+                        + " find its root disk on virtio; rebuild it in the guest with:"
                         + " mkinitrd -f --with=virtio_pci --with=virtio_blk /boot/initrd-$(uname -r).img $(uname -r)"),
                 r.warnings());
     }

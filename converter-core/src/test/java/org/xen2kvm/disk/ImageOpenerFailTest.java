@@ -205,11 +205,11 @@ class ImageOpenerFailTest {
 
     @Test
     void encryptedQcow2Fails() throws Exception {
-        run(dir, "qemu-img", "create", "-f", "qcow2", "--object", "secret,id=sec0,data=abc", "-o",
-                "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", "enc-fail.qcow2", "8M");
-        Path p = dir.resolve("enc-fail.qcow2");
+        // crypt_method 1 (AES-CBC) patched in: creating a LUKS image with qemu-img costs seconds of key stretching.
+        Path p = qcow2("enc-fail.qcow2", "8M");
+        ImageTestFiles.patchInt(p, 32, 1);
         DiskFormatException e = failOpen(p, null, DEFAULT);
-        assertEquals(p + ": at offset 32: qcow2 image is encrypted (crypt_method 2); decrypt it with qemu-img"
+        assertEquals(p + ": at offset 32: qcow2 image is encrypted (crypt_method 1); decrypt it with qemu-img"
                 + " convert first", e.getMessage());
     }
 
@@ -229,6 +229,101 @@ class ImageOpenerFailTest {
         try (BlockDevice d = ImageOpener.open(ok, DiskFormat.QCOW2, DEFAULT)) {
             assertEquals(1 << 20, d.size());
         }
+    }
+
+    @Test
+    void l1TooSmallForTheVirtualSizeFails() throws Exception {
+        Path p = qcow2("l1size-fail.qcow2", "8M");
+        ImageTestFiles.patchInt(p, 36, 0);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 36: qcow2 l1_size 0 is too small for the 8388608-byte virtual size (needs 1)",
+                e.getMessage());
+    }
+
+    @Test
+    void clusterBitsOutOfRangeFails() throws Exception {
+        Path p = qcow2("bits-fail.qcow2", "8M");
+        ImageTestFiles.patchInt(p, 20, 30);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 20: qcow2 cluster_bits 30 is outside 9..21", e.getMessage());
+    }
+
+    @Test
+    void unknownIncompatibleFeatureIsNamedFromTheFeatureTable() throws Exception {
+        Path p = qcow2("named-fail.qcow2", "8M");
+        byte[] all = Files.readAllBytes(p);
+        byte[] name = "extended L2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = -1;
+        for (int i = 0; i < 65536 && at < 0; i++) {
+            if (java.util.Arrays.equals(all, i, i + name.length, name, 0, name.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 2, "qemu-img writes a feature name table");
+        ImageTestFiles.patch(p, at - 1, new byte[] {9}); // the entry now describes bit 9
+        ImageTestFiles.patchLong(p, 72, 1L << 9);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 72: qcow2 incompatible feature bit 9 (extended L2 entries) is not supported",
+                e.getMessage());
+    }
+
+    @Test
+    void truncatedQcowV1HeaderFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow", "v1-fail.qcow", "8M");
+        Path p = dir.resolve("v1-fail.qcow");
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(40);
+        }
+        DiskFormatException e = failOpen(p, DiskFormat.QCOW, DEFAULT);
+        assertEquals(p + ": at offset 40: qcow header truncated: the file has 40 bytes, the header needs 48",
+                e.getMessage());
+    }
+
+    @Test
+    void qcowV1L1PastEndOfFileFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow", "v1l1-fail.qcow", "8M");
+        Path p = dir.resolve("v1l1-fail.qcow");
+        ImageTestFiles.patchLong(p, 40, 1L << 40);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset 40: qcow l1_table_offset 1099511627776 with 4 entries lies past the end of the"
+                + " file (" + Files.size(p) + " bytes)", e.getMessage());
+    }
+
+    @Test
+    void truncatedFixedVhdFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "vpc", "-o", "subformat=fixed", "cut-fail.vhd", "8M");
+        Path p = dir.resolve("cut-fail.vhd");
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(p) - 4096);
+        }
+        DiskFormatException e = failOpen(p, DiskFormat.VHD, DEFAULT);
+        assertEquals(p + ": at offset " + (Files.size(p) - 512) + ": VHD footer cookie is not 'conectix'; the file is"
+                + " not a VHD or its footer is damaged", e.getMessage());
+    }
+
+    @Test
+    void vhdDynamicHeaderChecksumMismatchFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "vpc", "hdr-fail.vhd", "8M");
+        Path p = dir.resolve("hdr-fail.vhd");
+        long header = ImageTestFiles.readLong(p, 16);
+        ImageTestFiles.patchInt(p, header + 32, 1 << 20);
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertTrue(e.getMessage().startsWith(p + ": at offset " + (header + 36) + ": VHD dynamic header checksum 0x"),
+                e.getMessage());
+    }
+
+    @Test
+    void absurdVhdSizeFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "vpc", "big-fail.vhd", "8M");
+        Path p = dir.resolve("big-fail.vhd");
+        long footer = Files.size(p) - 512;
+        ImageTestFiles.patchLong(p, footer + 48, 1L << 50);
+        ImageTestFiles.patchInt(p, footer + 64, 0);
+        byte[] f = java.util.Arrays.copyOfRange(Files.readAllBytes(p), (int) footer, (int) footer + 512);
+        ImageTestFiles.patchInt(p, footer + 64, VhdDifferencingFixture.checksum(f));
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertEquals(p + ": at offset " + (footer + 48) + ": VHD current size 1125899906842624 bytes exceeds the"
+                + " supported 70368744177664 bytes (64 TiB)", e.getMessage());
     }
 
     @Test

@@ -1,6 +1,12 @@
 package org.xen2kvm.guest;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
+import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.xen2kvm.fs.MemoryFileSystem;
 
 /**
@@ -11,6 +17,33 @@ public final class GuestTrees {
 
     private GuestTrees() {
     }
+
+    /** A newc cpio archive written by commons-compress (an implementation independent of ours). */
+    public static byte[] cpio(String... paths) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CpioArchiveOutputStream c = new CpioArchiveOutputStream(out, CpioConstants.FORMAT_NEW)) {
+            for (String p : paths) {
+                byte[] data = ("contents of " + p).getBytes(StandardCharsets.UTF_8);
+                CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, p, data.length);
+                e.setMode(CpioConstants.C_ISREG | 0644);
+                c.putArchiveEntry(e);
+                c.write(data);
+                c.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    /** Stands for a zstd-compressed initrd (Debian 12's default): the magic, then bytes we cannot decode. */
+    private static final byte[] ZSTD_INITRD = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 1, 2, 3, 4};
 
     private static MemoryFileSystem debian12Base(String name) throws IOException {
         MemoryFileSystem fs = new MemoryFileSystem(name);
@@ -51,11 +84,11 @@ public final class GuestTrees {
         fs.dir("/etc/network/interfaces.d");
         fs.file("/etc/initramfs-tools/initramfs.conf", "# initramfs.conf\nMODULES=most\nBUSYBOX=auto\nCOMPRESS=zstd\n");
         fs.file("/boot/vmlinuz-6.1.0-18-amd64", "kernel");
-        fs.file("/boot/initrd.img-6.1.0-18-amd64", "initrd");
+        fs.writeFile("/boot/initrd.img-6.1.0-18-amd64", ZSTD_INITRD, 0644, 0, 0);
         fs.file("/boot/System.map-6.1.0-18-amd64", "map");
         fs.file("/boot/config-6.1.0-18-amd64", "config");
         fs.file("/boot/vmlinuz-6.1.0-9-amd64", "kernel");
-        fs.file("/boot/initrd.img-6.1.0-9-amd64", "initrd");
+        fs.writeFile("/boot/initrd.img-6.1.0-9-amd64", ZSTD_INITRD, 0644, 0, 0);
         return fs;
     }
 
@@ -173,9 +206,10 @@ public final class GuestTrees {
                 """);
         fs.link("/boot/grub/menu.lst", "./grub.conf");
         fs.file("/boot/vmlinuz-2.6.18-398.el5xen", "k");
-        fs.file("/boot/initrd-2.6.18-398.el5xen.img", "i");
+        fs.writeFile("/boot/initrd-2.6.18-398.el5xen.img", gzip(cpio("init", "lib/xenblk.ko", "lib/ext3.ko")), 0600, 0, 0);
         fs.file("/boot/vmlinuz-2.6.18-398.el5", "k");
-        fs.file("/boot/initrd-2.6.18-398.el5.img", "i");
+        // Built by mkinitrd on Xen: it took the disk driver from modprobe.conf's scsi_hostadapter.
+        fs.writeFile("/boot/initrd-2.6.18-398.el5.img", gzip(cpio("init", "lib/xenblk.ko", "lib/ext3.ko")), 0600, 0, 0);
         fs.file("/etc/sysconfig/network-scripts/ifcfg-eth0", """
                 # Xen Virtual Ethernet
                 DEVICE=eth0
@@ -227,7 +261,9 @@ public final class GuestTrees {
         fs.file("/boot/initrd-3.0.101-63-xen", "i");
         fs.file("/boot/vmlinuz-3.0.101-63-default", "k");
         fs.file("/boot/vmlinux-3.0.101-63-default.gz", "debug symbols");
-        fs.file("/boot/initrd-3.0.101-63-default", "i");
+        fs.writeFile("/boot/initrd-3.0.101-63-default",
+                gzip(cpio("init", "lib/modules/3.0.101-63-default/kernel/drivers/block/virtio_blk.ko",
+                        "lib/modules/3.0.101-63-default/kernel/drivers/virtio/virtio_pci.ko")), 0644, 0, 0);
         fs.file("/etc/sysconfig/kernel", "INITRD_MODULES=\"xenblk\"\n");
         fs.file("/etc/sysconfig/network/ifcfg-eth0", "BOOTPROTO='dhcp'\nSTARTMODE='auto'\n");
         fs.file("/etc/udev/rules.d/70-persistent-net.rules", """

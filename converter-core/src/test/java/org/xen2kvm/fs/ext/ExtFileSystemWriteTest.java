@@ -1,0 +1,198 @@
+package org.xen2kvm.fs.ext;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.xen2kvm.disk.RawFileDevice;
+import org.xen2kvm.fs.FileInfo;
+import org.xen2kvm.fs.FileSystemException;
+import org.xen2kvm.fs.FileType;
+
+/** Every change is checked by e2fsck -fn and read back with debugfs, the real tools. */
+class ExtFileSystemWriteTest {
+    @TempDir
+    static Path work;
+    static Path src;
+    static Path bigSrc;
+
+    @BeforeAll
+    static void buildSource() throws IOException {
+        ExtImages.requireTools();
+        src = SourceTree.build(work.resolve("src"), false, false);
+        bigSrc = SourceTree.build(work.resolve("bigsrc"), true, false);
+    }
+
+    static List<ExtImages.Variant> variants() {
+        return ExtImages.ALL;
+    }
+
+    private static String longTarget() {
+        return "/" + "x".repeat(100) + "/" + "y".repeat(100);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void createOverwriteDeleteMkdirSymlinkChmod(ExtImages.Variant v) throws Exception {
+        Path img = ExtImages.mkfs(v, work, src);
+        byte[] newBin = SourceTree.pattern(200 * 1024 + 17, 42);
+        byte[] bigNew = SourceTree.pattern(2 * 1024 * 1024 + 3, 43);
+        byte[] smaller = "now small\n".getBytes(StandardCharsets.UTF_8);
+        String fstab = "UUID=1234 / ext4 defaults 0 1\n";
+        long freeBefore;
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            freeBefore = fs.info().freeBlocks();
+            fs.writeText("/etc/fstab", fstab);
+            fs.writeFile("/new.bin", newBin, 0640, 5, 6);
+            fs.writeFile("/big-new.bin", bigNew, 0600, 0, 0);
+            fs.writeFile("/large.bin", smaller, 0777, 9, 9);
+            fs.writeFile("/empty-new", new byte[0], 0644, 0, 0);
+            fs.mkdir("/newdir", 0750, 7, 8);
+            fs.mkdirs("/newdir/sub/subsub");
+            fs.writeText("/newdir/sub/subsub/leaf.txt", "leaf\n");
+            fs.symlink("/newdir/fast", "sub/subsub/leaf.txt");
+            fs.symlink("/newdir/slow", longTarget());
+            fs.chmod("/hello.txt", 0600);
+            fs.chown("/hello.txt", 33, 44);
+            fs.delete("/medium.bin");
+            fs.delete("/fragmented.bin");
+            fs.delete("/emptydir");
+            fs.delete("/slow-link");
+            fs.delete("/dangling");
+            // Many entries make the directory grow by whole blocks.
+            for (int i = 0; i < 300; i++) {
+                fs.writeText("/newdir/entry-with-a-rather-long-name-" + i, "n" + i);
+            }
+            for (int i = 0; i < 300; i += 3) {
+                fs.delete("/newdir/entry-with-a-rather-long-name-" + i);
+            }
+            fs.writeText("/fast-link", "through the link\n");
+            FileSystemException notEmpty = assertThrows(FileSystemException.class, () -> fs.delete("/newdir/sub"));
+            assertTrue(notEmpty.getMessage().contains("directory not empty"), notEmpty.getMessage());
+            assertThrows(FileSystemException.class, () -> fs.mkdir("/newdir", 0755, 0, 0));
+            assertThrows(FileSystemException.class, () -> fs.mkdir("/missing/child", 0755, 0, 0));
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals("through the link\n".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/etc/fstab"));
+        assertArrayEquals(newBin, ExtImages.debugfsCat(img, "/new.bin"));
+        assertArrayEquals(bigNew, ExtImages.debugfsCat(img, "/big-new.bin"));
+        assertArrayEquals(smaller, ExtImages.debugfsCat(img, "/large.bin"));
+        assertArrayEquals(new byte[0], ExtImages.debugfsCat(img, "/empty-new"));
+        assertArrayEquals("leaf\n".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/newdir/sub/subsub/leaf.txt"));
+        assertArrayEquals("n299".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/newdir/entry-with-a-rather-long-name-299"));
+        String newBinStat = ExtImages.debugfs(img, "stat /new.bin");
+        assertTrue(newBinStat.contains("Mode:  0640") && newBinStat.contains("User:     5   Group:     6"), newBinStat);
+        String dirStat = ExtImages.debugfs(img, "stat /newdir");
+        assertTrue(dirStat.contains("Type: directory") && dirStat.contains("Mode:  0750") && dirStat.contains("Links: 3"), dirStat);
+        String hello = ExtImages.debugfs(img, "stat /hello.txt");
+        assertTrue(hello.contains("Mode:  0600") && hello.contains("User:    33   Group:    44"), hello);
+        String large = ExtImages.debugfs(img, "stat /large.bin");
+        assertTrue(large.contains("Mode:  0644"), "an overwritten file keeps its mode: " + large);
+        assertTrue(ExtImages.debugfs(img, "stat /newdir/fast").contains("Fast link dest: \"sub/subsub/leaf.txt\""));
+        assertArrayEquals(longTarget().getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/newdir/slow"));
+        assertTrue(ExtImages.debugfs(img, "stat /medium.bin").contains("File not found"));
+        assertTrue(ExtImages.debugfs(img, "stat /emptydir").contains("File not found"));
+        String rootStat = ExtImages.debugfs(img, "stat /");
+        assertTrue(rootStat.contains("Links: 6"), "root links: 2 + lost+found, etc, a, newdir (emptydir gone): " + rootStat);
+
+        try (RawFileDevice dev = RawFileDevice.openReadOnly(img); ExtFileSystem fs = ExtFileSystem.open(dev, false)) {
+            assertEquals(longTarget(), fs.readlink("/newdir/slow"));
+            FileInfo info = fs.lstat("/newdir/slow").orElseThrow();
+            assertEquals(FileType.SYMLINK, info.type());
+            assertEquals(200, fs.list("/newdir").stream().filter(n -> n.startsWith("entry-")).count());
+            assertEquals("leaf\n", fs.readText("/newdir/fast"));
+            String dumpe2fs = ExtImages.run("dumpe2fs", "-h", img.toString()).out();
+            assertTrue(dumpe2fs.contains("Free blocks:              " + fs.info().freeBlocks() + "\n"), dumpe2fs);
+            assertTrue(fs.info().freeBlocks() != freeBefore);
+            assertFalse(fs.exists("/fragmented.bin"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void deletingEverythingReturnsAllSpace(ExtImages.Variant v) throws Exception {
+        Path img = ExtImages.mkfs(v, work, null);
+        long freeBlocks;
+        long freeInodes;
+        try (RawFileDevice dev = RawFileDevice.openReadOnly(img); ExtFileSystem fs = ExtFileSystem.open(dev, false)) {
+            freeBlocks = fs.info().freeBlocks();
+            freeInodes = fs.info().freeInodes();
+        }
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.mkdir("/d", 0755, 0, 0);
+            fs.writeFile("/d/f", SourceTree.pattern(5 * 1024 * 1024, 7), 0644, 0, 0);
+            fs.symlink("/d/l", longTarget());
+            fs.delete("/d/f");
+            fs.delete("/d/l");
+            fs.delete("/d");
+            assertEquals(freeBlocks, fs.info().freeBlocks());
+            assertEquals(freeInodes, fs.info().freeInodes());
+        }
+        ExtImages.assertFsckClean(img);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("htreeVariants")
+    void insertsIntoAndDeletesFromHashedDirectory(ExtImages.Variant v) throws Exception {
+        Path img = ExtImages.mkfs(v, work, bigSrc);
+        ExtImages.indexDirectories(img);
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.delete("/bigdir/file-with-a-longish-name-17");
+            fs.delete("/bigdir/file-with-a-longish-name-9999");
+        }
+        ExtImages.assertFsckClean(img);
+        assertTrue(ExtImages.debugfs(img, "htree /bigdir").contains("Indirect levels"), "deleting keeps the index");
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.writeText("/bigdir/added-later", "added\n");
+            fs.delete("/bigdir/file-with-a-longish-name-500");
+            assertEquals(SourceTree.BIG_DIR_ENTRIES - 2, fs.list("/bigdir").size());
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals("added\n".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/bigdir/added-later"));
+        assertTrue(ExtImages.debugfs(img, "stat /bigdir/file-with-a-longish-name-500").contains("File not found"));
+        String links = ExtImages.debugfs(img, "stat /bigdir/file-with-a-longish-name-0");
+        assertTrue(links.contains("Links: " + (SourceTree.BIG_DIR_ENTRIES - 3)), links);
+    }
+
+    static List<ExtImages.Variant> htreeVariants() {
+        return List.of(ExtImages.EXT4_4K, ExtImages.EXT4_1K, ExtImages.EXT4_NOCSUM, ExtImages.EXT3);
+    }
+
+    @Test
+    void readOnlyRefusesWrites() throws Exception {
+        Path img = ExtImages.mkfs(ExtImages.EXT4_4K, work, null);
+        try (RawFileDevice dev = RawFileDevice.openReadOnly(img); ExtFileSystem fs = ExtFileSystem.open(dev, false)) {
+            FileSystemException e = assertThrows(FileSystemException.class, () -> fs.writeText("/x", "y"));
+            assertTrue(e.getMessage().endsWith("filesystem is opened read-only"), e.getMessage());
+        }
+        try (RawFileDevice dev = RawFileDevice.openReadOnly(img)) {
+            FileSystemException e = assertThrows(FileSystemException.class, () -> ExtFileSystem.open(dev, true));
+            assertTrue(e.getMessage().contains("read-only device"), e.getMessage());
+        }
+    }
+
+    @Test
+    void writesThroughAnInMemoryDevice() throws Exception {
+        Path img = ExtImages.mkfs(ExtImages.EXT4_1K, work, src);
+        org.xen2kvm.disk.ByteArrayBlockDevice mem = new org.xen2kvm.disk.ByteArrayBlockDevice(Files.readAllBytes(img), "mem");
+        try (ExtFileSystem fs = ExtFileSystem.open(mem, true)) {
+            fs.writeText("/etc/hostname", "kvm-guest\n");
+        }
+        Path out = work.resolve("mem.img");
+        Files.write(out, mem.data());
+        ExtImages.assertFsckClean(out);
+        assertArrayEquals("kvm-guest\n".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(out, "/etc/hostname"));
+    }
+}
