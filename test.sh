@@ -54,8 +54,5 @@ make_bridge
 echo "== building test guests (cached)"
 XEN2KVM_GUESTS=$(bash testdata/build-guests.sh | tail -n 1)
 export XEN2KVM_GUESTS
-echo "== fetching the test kernel (cached)"
-XEN2KVM_TEST_KERNEL_DIR=$(bash testdata/fetch-test-kernel.sh | tail -n 1)
-export XEN2KVM_TEST_KERNEL_DIR
 echo "== mvn verify"
 mvn -B -ntp verify
