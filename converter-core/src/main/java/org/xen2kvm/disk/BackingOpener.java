@@ -10,9 +10,4 @@ import java.io.IOException;
 public interface BackingOpener {
     /** Opens {@code ref} read-only; the caller owns (and closes) the returned device. */
     FormatImage open(BackingReference ref) throws IOException;
-
-    /** For images that must not have a parent. */
-    BackingOpener NONE = ref -> {
-        throw new IOException("backing file " + ref.name() + " not allowed here");
-    };
 }

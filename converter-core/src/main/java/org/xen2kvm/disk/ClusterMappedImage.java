@@ -59,6 +59,8 @@ public abstract class ClusterMappedImage implements FormatImage {
     private final Mapping mapping = new Mapping();
     private final Mapping lookahead = new Mapping();
     private final Inflater inflater = new Inflater(true);
+    /** Reused input buffer; a compressed cluster is at most a few clusters long by construction of the entry. */
+    private byte[] compressedInput = new byte[0];
 
     protected ClusterMappedImage(RawFileDevice file, long virtualSize, int clusterBits) {
         this.file = file;
@@ -185,11 +187,14 @@ public abstract class ClusterMappedImage implements FormatImage {
                     + m.hostOffset + " lies past the end of the file (" + file.size() + " bytes); the image is truncated");
         }
         int length = (int) Math.min(m.compressedLength, file.size() - m.hostOffset);
-        byte[] in = new byte[length + 1]; // nowrap inflate wants one spare byte after the stream
-        file.read(m.hostOffset, ByteBuffer.wrap(in, 0, length));
+        if (compressedInput.length < length + 1) {
+            compressedInput = new byte[length + 1]; // nowrap inflate wants one spare byte after the stream
+        }
+        file.read(m.hostOffset, ByteBuffer.wrap(compressedInput, 0, length));
+        compressedInput[length] = 0;
         byte[] out = new byte[clusterSize];
         inflater.reset();
-        inflater.setInput(in);
+        inflater.setInput(compressedInput, 0, length + 1);
         int produced;
         try {
             produced = inflater.inflate(out);

@@ -327,6 +327,24 @@ class ImageOpenerFailTest {
     }
 
     @Test
+    void externalDataFileFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", "-o", "data_file=data.raw", "ext-data-fail.qcow2", "8M");
+        Path p = dir.resolve("ext-data-fail.qcow2");
+        DiskFormatException e = failOpen(p, null, DEFAULT);
+        assertTrue(e.getMessage().startsWith(p + ": at offset "), e.getMessage());
+        assertTrue(e.getMessage().contains(": qcow2 external data files are not supported"), e.getMessage());
+    }
+
+    @Test
+    void zstdCompressionFails() throws Exception {
+        run(dir, "qemu-img", "create", "-f", "qcow2", "-o", "compression_type=zstd", "zstd-fail.qcow2", "8M");
+        Path p = dir.resolve("zstd-fail.qcow2");
+        DiskFormatException e = failOpen(p, DiskFormat.QCOW2, DEFAULT);
+        assertEquals(p + ": at offset 104: qcow2 compression zstd is not supported (only zlib); recompress with"
+                + " 'qemu-img convert -c -o compression_type=zlib' or convert uncompressed", e.getMessage());
+    }
+
+    @Test
     void unsupportedFormatsAreNamed() throws Exception {
         run(dir, "qemu-img", "create", "-f", "vmdk", "disk.vmdk", "8M");
         Path p = dir.resolve("disk.vmdk");

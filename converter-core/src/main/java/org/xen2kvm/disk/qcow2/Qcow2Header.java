@@ -149,7 +149,7 @@ record Qcow2Header(int version, int clusterBits, long virtualSize, int l1Size, l
                     + Long.toUnsignedString(l1Offset) + " is not cluster-aligned or the " + l1Size
                     + "-entry table lies past the end of the file (" + fileSize + " bytes)");
         }
-        BackingReference backing = readBackingName(path, h, fileSize, ext.backingFormat, ext.backingFormatOffset);
+        BackingReference backing = readBackingName(path, h, fileSize, ext.backingFormat);
         int snapshots = h.getInt(OFF_NB_SNAPSHOTS);
         return new Qcow2Header(version, clusterBits, size, l1Size, l1Offset, 1 << refcountOrder, snapshots,
                 dirty, backing, List.copyOf(notes));
@@ -197,7 +197,6 @@ record Qcow2Header(int version, int clusterBits, long virtualSize, int l1Size, l
     /** What the header extensions told us. */
     private static final class Extensions {
         DiskFormat backingFormat;
-        long backingFormatOffset;
         boolean encrypted;
         final String[] incompatibleNames = new String[64];
     }
@@ -223,7 +222,6 @@ record Qcow2Header(int version, int clusterBits, long virtualSize, int l1Size, l
                     String name = ascii(h, (int) data, (int) length);
                     ext.backingFormat = DiskFormat.fromName(name).orElseThrow(() -> new DiskFormatException(
                             path, data, "qcow2 backing format '" + name + "' is not a known image format"));
-                    ext.backingFormatOffset = data;
                 }
                 case EXT_FEATURE_NAMES -> {
                     for (long e = data; e + FEATURE_NAME_ENTRY <= data + length; e += FEATURE_NAME_ENTRY) {
@@ -246,8 +244,8 @@ record Qcow2Header(int version, int clusterBits, long virtualSize, int l1Size, l
         return ext;
     }
 
-    private static BackingReference readBackingName(Path path, ByteBuffer h, long fileSize, DiskFormat format,
-            long formatOffset) throws IOException {
+    private static BackingReference readBackingName(Path path, ByteBuffer h, long fileSize, DiskFormat format)
+            throws IOException {
         long offset = h.getLong(OFF_BACKING_FILE_OFFSET);
         int length = h.getInt(OFF_BACKING_FILE_SIZE);
         if (offset == 0) {
