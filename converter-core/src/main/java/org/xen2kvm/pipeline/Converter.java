@@ -72,7 +72,7 @@ public final class Converter {
         ConversionPlan plan = ConversionPlanner.plan(source, req.plan());
         lap("read+plan", t0);
         if (!req.dryRun()) {
-            checkOutputs(plan, req.force());
+            checkOutputs(plan, req.plan().outputDir(), req.force());
         }
         try {
             return convert(req, plan);
@@ -85,8 +85,9 @@ public final class Converter {
     private ConversionResult convert(ConversionRequest req, ConversionPlan plan) throws IOException {
         List<String> warnings = new ArrayList<>();
         if (req.dryRun()) {
-            List<String> missing = plan.copies().stream().map(DiskCopy::sourcePath)
-                    .filter(p -> !Files.isReadable(Path.of(p))).toList();
+            List<String> missing = plan.copies().stream()
+                    .filter(c -> c.sourceFormat() != org.xen2kvm.source.DiskFormat.XVA)
+                    .map(DiskCopy::sourcePath).filter(p -> !Files.isReadable(Path.of(p))).toList();
             if (!missing.isEmpty()) {
                 // A plan from the definition alone is still worth showing.
                 warnings.add("disk " + String.join(", ", missing) + " not readable here: the guest was not inspected,"
@@ -103,7 +104,7 @@ public final class Converter {
         EditReport edits = null;
         BootDecision boot;
         long t = System.nanoTime();
-        try (GuestDisks disks = GuestDisks.open(plan, req.allowBacking())) {
+        try (GuestDisks disks = GuestDisks.open(plan, req.allowBacking(), req.plan().outputDir(), listener::progress)) {
             listener.stage("inspect", "looking for the guest's root filesystem");
             GuestFileSystem root;
             GuestLayout layout = GuestLayout.discover(disks);
@@ -246,13 +247,19 @@ public final class Converter {
         return t.withDirectBoot(null);
     }
 
-    private void checkOutputs(ConversionPlan plan, boolean force) {
+    private static void checkOutputs(ConversionPlan plan, Path outputDir, boolean force) {
         if (force) {
             return;
         }
-        for (DiskCopy c : plan.copies()) {
-            if (Files.exists(c.outputPath())) {
-                throw new Xen2KvmException(c.outputPath() + ": output exists; remove it or use --force");
+        List<Path> outputs = new ArrayList<>();
+        plan.copies().forEach(c -> outputs.add(c.outputPath()));
+        String name = plan.target().name();
+        for (String suffix : List.of(".xml", "-vmlinuz", "-initrd.img")) {
+            outputs.add(outputDir.resolve(name + suffix).toAbsolutePath().normalize());
+        }
+        for (Path p : outputs) {
+            if (Files.exists(p)) {
+                throw new Xen2KvmException(p + ": output exists; remove it or use --force");
             }
         }
     }

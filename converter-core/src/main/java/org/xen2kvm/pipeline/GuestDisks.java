@@ -5,7 +5,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Files;
 import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.disk.DiskFormatException;
+import org.xen2kvm.disk.RawFileDevice;
+import org.xen2kvm.disk.write.ProgressListener;
+import org.xen2kvm.disk.xva.XvaArchive;
+import org.xen2kvm.source.DiskFormat;
 import org.xen2kvm.disk.CowOverlay;
 import org.xen2kvm.disk.ImageOpener;
 import org.xen2kvm.plan.ConversionPlan;
@@ -21,26 +27,75 @@ final class GuestDisks implements Closeable {
     }
 
     private final List<OpenDisk> disks;
+    private final XvaArchive archive;
+    private final List<Path> scratch;
 
-    private GuestDisks(List<OpenDisk> disks) {
+    private GuestDisks(List<OpenDisk> disks, XvaArchive archive, List<Path> scratch) {
         this.disks = disks;
+        this.archive = archive;
+        this.scratch = scratch;
     }
 
-    static GuestDisks open(ConversionPlan plan, boolean allowBacking) throws IOException {
+    /**
+     * Opens every disk of the plan.
+     *
+     * @param scratchDir where a compressed XVA's disks are unpacked (they cannot be read at
+     *                   random); the files are removed on close
+     */
+    static GuestDisks open(ConversionPlan plan, boolean allowBacking, Path scratchDir, ProgressListener progress)
+            throws IOException {
         List<OpenDisk> opened = new ArrayList<>();
+        List<Path> scratch = new ArrayList<>();
+        XvaArchive xva = null;
         try {
             for (DiskCopy c : plan.copies()) {
-                BlockDevice src = ImageOpener.open(Path.of(c.sourcePath()), c.formatDeclared() ? c.sourceFormat() : null,
-                        new ImageOpener.OpenOptions(allowBacking));
+                BlockDevice src;
+                if (c.sourceFormat() == DiskFormat.XVA) {
+                    if (xva == null) {
+                        xva = XvaArchive.open(Path.of(plan.source().sourceFile()));
+                    }
+                    src = openXvaDisk(xva, c.sourcePath(), scratchDir, scratch, progress);
+                } else {
+                    src = ImageOpener.open(Path.of(c.sourcePath()), c.formatDeclared() ? c.sourceFormat() : null,
+                            new ImageOpener.OpenOptions(allowBacking));
+                }
                 opened.add(new OpenDisk(c, src, new CowOverlay(src)));
             }
         } catch (IOException | RuntimeException e) {
             for (OpenDisk d : opened) {
                 closeQuietly(d.source(), e);
             }
+            if (xva != null) {
+                xva.close();
+            }
+            deleteAll(scratch, e);
             throw e;
         }
-        return new GuestDisks(opened);
+        return new GuestDisks(opened, xva, scratch);
+    }
+
+    private static BlockDevice openXvaDisk(XvaArchive xva, String ref, Path scratchDir, List<Path> scratch,
+                                           ProgressListener progress) throws IOException {
+        long size = xva.virtualSize(ref).orElseThrow(() -> new DiskFormatException(xva.file(), 0,
+                "ova.xml gives no virtual_size for disk " + ref));
+        if (xva.compression() == XvaArchive.Compression.NONE) {
+            return xva.disk(ref, size);
+        }
+        Files.createDirectories(scratchDir);
+        Path raw = scratchDir.resolve("." + xva.file().getFileName() + "-" + ref.replace(':', '_') + ".unpacked.raw");
+        scratch.add(raw);
+        xva.extractDisk(ref, size, raw, progress);
+        return RawFileDevice.openReadOnly(raw);
+    }
+
+    private static void deleteAll(List<Path> files, Throwable into) {
+        for (Path p : files) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                into.addSuppressed(e);
+            }
+        }
     }
 
     List<OpenDisk> disks() {
@@ -67,6 +122,14 @@ final class GuestDisks implements Closeable {
                     first = e;
                 }
             }
+        }
+        if (archive != null) {
+            archive.close();
+        }
+        IOException cleanup = new IOException("cleanup");
+        deleteAll(scratch, cleanup);
+        if (first == null && cleanup.getSuppressed().length > 0) {
+            first = (IOException) cleanup.getSuppressed()[0];
         }
         if (first != null) {
             throw first;

@@ -34,7 +34,7 @@ public final class GuestInspection {
         List<String> warnings = new ArrayList<>(plan.warnings());
         List<String> volumes = new ArrayList<>();
         InspectedGuest inspected = null;
-        try (GuestDisks disks = GuestDisks.open(plan, allowBacking);
+        try (GuestDisks disks = GuestDisks.open(plan, allowBacking, Path.of(System.getProperty("java.io.tmpdir")), e -> { });
              GuestLayout layout = GuestLayout.discover(disks)) {
             warnings.addAll(layout.warnings());
             for (GuestLayout.Volume v : layout.volumes()) {
