@@ -204,6 +204,26 @@ class GuestEditorTest {
     }
 
     @Test
+    void consoleOnSystemdWithoutLibLinkAndOnSysvWithoutXenGetty() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem("fedora-ish");
+        fs.file("/usr/lib/systemd/systemd", "x").dir("/etc/systemd/system").dir("/lib/modules");
+        fs.file("/usr/lib/systemd/system/serial-getty@.service", "[Unit]\n");
+        fs.link("/etc/systemd/system/getty.target.wants/getty@hvc0.service", "/usr/lib/systemd/system/getty@.service");
+        ConversionContext c = ctx(fs, KernelCmdlineTest.map("xvda"), false, Map.of());
+        assertEquals(List.of("disabled getty@hvc0.service (Xen console)", "enabled serial-getty@ttyS0.service"),
+                new ConsoleEdit().apply(fs, c));
+        assertEquals("/usr/lib/systemd/system/serial-getty@.service",
+                fs.readlink("/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service"));
+
+        MemoryFileSystem sysv = new MemoryFileSystem("sysv");
+        sysv.file("/etc/inittab", "id:3:initdefault:\nS0:2345:respawn:/sbin/mingetty tty1\n");
+        ConversionContext s = ctx(sysv, KernelCmdlineTest.map("xvda"), false, Map.of());
+        assertEquals(List.of("/etc/inittab: getty added on ttyS0"), new ConsoleEdit().apply(sysv, s));
+        assertEquals("id:3:initdefault:\nS0:2345:respawn:/sbin/mingetty tty1\nx0:2345:respawn:/sbin/agetty ttyS0 115200 vt100\n",
+                sysv.readText("/etc/inittab"), "the id S0 is taken, so another is chosen");
+    }
+
+    @Test
     void interfaceNamesFollowTheGuestConfiguration() {
         assertEquals(List.of("eth0", "eth1"), NetworkEdit.interfaceNames(List.of("eth1", "eth0"), 2));
         assertEquals(List.of("enX0"), NetworkEdit.interfaceNames(List.of("enX0"), 1));
