@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 import org.libvirt.jna.SizeT;
 
@@ -29,7 +30,7 @@ public final class SerialConsole implements AutoCloseable {
     /** A console that does not take our keystrokes within this time is stuck. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ConsoleNative lib = ConsoleNative.INSTANCE;
+    private final LibvirtNative lib = LibvirtNative.INSTANCE;
     private final RegisteredDomain domain;
     private final Pointer connection;
     private final Pointer libvirtDomain;
@@ -68,7 +69,7 @@ public final class SerialConsole implements AutoCloseable {
     public static SerialConsole open(RegisteredDomain domain, Path logFile) {
         QuietErrors.install();
         EventLoop.ensureRunning();
-        ConsoleNative lib = ConsoleNative.INSTANCE;
+        LibvirtNative lib = LibvirtNative.INSTANCE;
         String where = domain.uri() + ": domain '" + domain.name() + "'";
         Pointer connection = lib.virConnectOpen(domain.uri());
         if (connection == null) {
@@ -84,12 +85,12 @@ public final class SerialConsole implements AutoCloseable {
                 throw new ConsoleException(where + ": cannot find domain with uuid " + domain.uuid()
                         + " for the serial console: " + lib.virGetLastErrorMessage());
             }
-            stream = lib.virStreamNew(connection, ConsoleNative.VIR_STREAM_NONBLOCK);
+            stream = lib.virStreamNew(connection, LibvirtNative.VIR_STREAM_NONBLOCK);
             if (stream == null) {
                 throw new ConsoleException(where + ": cannot create a stream for the serial console: "
                         + lib.virGetLastErrorMessage());
             }
-            if (lib.virDomainOpenConsole(libvirtDomain, null, stream, ConsoleNative.VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+            if (lib.virDomainOpenConsole(libvirtDomain, null, stream, LibvirtNative.VIR_DOMAIN_CONSOLE_FORCE) < 0) {
                 throw new ConsoleException(where + ": cannot open the serial console: "
                         + lib.virGetLastErrorMessage()
                         + "; the domain must be running and have <console type='pty'>");
@@ -153,9 +154,9 @@ public final class SerialConsole implements AutoCloseable {
         int offset = 0;
         Instant deadline = Instant.now().plus(SEND_TIMEOUT);
         while (offset < bytes.length) {
-            byte[] chunk = offset == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, offset, bytes.length);
+            byte[] chunk = offset == 0 ? bytes : Arrays.copyOfRange(bytes, offset, bytes.length);
             int sent = lib.virStreamSend(stream, chunk, new SizeT(chunk.length));
-            if (sent == ConsoleNative.STREAM_WOULD_BLOCK) {
+            if (sent == LibvirtNative.STREAM_WOULD_BLOCK) {
                 if (!Instant.now().isBefore(deadline)) {
                     throw new ConsoleException(domain.uri() + ": domain '" + domain.name()
                             + "': the serial console accepted no input for " + SEND_TIMEOUT.toSeconds() + " s");
@@ -224,7 +225,7 @@ public final class SerialConsole implements AutoCloseable {
     private void drain() {
         while (!ended) {
             int n = lib.virStreamRecv(stream, buffer, new SizeT(buffer.length));
-            if (n == ConsoleNative.STREAM_WOULD_BLOCK) {
+            if (n == LibvirtNative.STREAM_WOULD_BLOCK) {
                 return;
             }
             if (n == 0) {
@@ -264,7 +265,7 @@ public final class SerialConsole implements AutoCloseable {
         }
     }
 
-    private static void releaseQuietly(ConsoleNative lib, Pointer connection, Pointer libvirtDomain, Pointer stream) {
+    private static void releaseQuietly(LibvirtNative lib, Pointer connection, Pointer libvirtDomain, Pointer stream) {
         // Best effort: this runs on error paths and at close, where a second failure would
         // only hide the first one.
         if (stream != null) {

@@ -192,6 +192,30 @@ class LibvirtRegistrarTest {
     }
 
     @Test
+    void aRefusedUploadLeavesNoVolumeBehind(@TempDir Path dir) throws Exception {
+        // The test driver has storage pools but cannot upload: the volume is created, then
+        // the upload fails, and the volume must be deleted again.
+        Path image = java.nio.file.Files.write(dir.resolve("disk.img"), new byte[4096]);
+        String volume = TestDomains.uniqueName() + ".img";
+        for (int attempt = 0; attempt < 2; attempt++) { // a leftover would make the 2nd say "already exists"
+            LibvirtRegistrationException e = assertThrows(LibvirtRegistrationException.class,
+                    () -> registrar.uploadVolume("default-pool", volume, image, false));
+            assertEquals(URI + ": uploading " + image + " to volume /default-pool/" + volume
+                    + ": libvirt refused the upload: this function is not supported by the connection driver:"
+                    + " virStorageVolUpload", e.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingPoolIsNamed(@TempDir Path dir) throws Exception {
+        Path image = java.nio.file.Files.write(dir.resolve("disk.img"), new byte[1]);
+        LibvirtRegistrationException e = assertThrows(LibvirtRegistrationException.class,
+                () -> registrar.uploadVolume("no-such-pool", "d.img", image, false));
+        assertEquals(URI + ": storage pool 'no-such-pool': Storage pool not found: no storage pool with matching name"
+                + " 'no-such-pool'; list the pools with virsh pool-list --all", e.getMessage());
+    }
+
+    @Test
     void bogusUriFailsFastNamingTheUri() {
         String bogus = "test:///nonexistent-dir/no-such-driver-config.xml";
         LibvirtUnreachableException e = assertThrows(LibvirtUnreachableException.class,
