@@ -35,7 +35,7 @@ public final class LibvirtRegistrar implements AutoCloseable {
     private static final int XML_INACTIVE = 2;
     /** virDomainCreateFlags VIR_DOMAIN_START_PAUSED: start with CPUs stopped, so the console misses nothing. */
     private static final int START_PAUSED = 1;
-    /** virDomainUndefineFlagsValues VIR_DOMAIN_UNDEFINE_NVRAM: also delete a UEFI guest's varstore. */
+    /** virDomainUndefineFlagsValues VIR_DOMAIN_UNDEFINE_NVRAM: also delete a UEFI guest's varstore (not in libvirt-java 0.5.2). */
     private static final int UNDEFINE_NVRAM = 4;
 
     /** A volume name becomes a file name in directory pools: keep it plain and safe. */
@@ -79,7 +79,8 @@ public final class LibvirtRegistrar implements AutoCloseable {
      * whose {@code <name>} and {@code <uuid>} must be {@code name} and {@code uuid}.
      *
      * <p>An existing domain with the same name or the same UUID is refused unless
-     * {@code replace}. With {@code replace}, running domains are still refused; every
+     * {@code replace}. With {@code replace}, running domains and domains with a managed
+     * save (suspended to disk) are still refused; every
      * check is made before anything is removed, and if libvirt then rejects the new
      * definition the replaced ones are defined again from their saved XML.
      *
@@ -365,7 +366,8 @@ public final class LibvirtRegistrar implements AutoCloseable {
         }
     }
 
-    private record Existing(Domain domain, String name, String uuid, boolean active, String inactiveXml) {
+    private record Existing(Domain domain, String name, String uuid, boolean active, boolean saved,
+            String inactiveXml) {
     }
 
     private List<Existing> findConflicts(String name, String uuid) {
@@ -381,7 +383,8 @@ public final class LibvirtRegistrar implements AutoCloseable {
                 if (found.stream().anyMatch(e -> e.uuid().equals(dUuid))) {
                     continue;
                 }
-                found.add(new Existing(d, d.getName(), dUuid, d.isActive() == 1, d.getXMLDesc(XML_INACTIVE)));
+                found.add(new Existing(d, d.getName(), dUuid, d.isActive() == 1, hasSavedState(d),
+                        d.getXMLDesc(XML_INACTIVE)));
             }
         } catch (LibvirtException e) {
             throw failure("cannot inspect the existing domain '" + name + "'", e);
@@ -403,6 +406,24 @@ public final class LibvirtRegistrar implements AutoCloseable {
                         + ") has " + same + " and is running; shut it down (virsh shutdown " + old.name()
                         + ") before replacing it with --replace");
             }
+            if (old.saved()) {
+                // A managed save is a suspended guest whose memory lives on disk: replacing the
+                // definition would throw that state away.
+                throw new DomainConflictException(uri + ": domain '" + old.name() + "' (uuid " + old.uuid()
+                        + ") has " + same + " and a saved state; start it and shut it down, or discard the state"
+                        + " (virsh managedsave-remove " + old.name() + "), before replacing it with --replace");
+            }
+        }
+    }
+
+    private static boolean hasSavedState(Domain domain) throws LibvirtException {
+        try {
+            return domain.hasManagedSaveImage() == 1;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_SUPPORT)) {
+                return false; // a driver without managed save has no saved state either
+            }
+            throw e;
         }
     }
 
@@ -425,18 +446,19 @@ public final class LibvirtRegistrar implements AutoCloseable {
     }
 
     private void undefine(Domain domain, String name) {
-        try {
-            domain.undefine(UNDEFINE_NVRAM);
-        } catch (LibvirtException e) {
-            // Drivers without UEFI support reject the NVRAM flag; there is no varstore to remove then.
-            if (!LibvirtErrors.is(e, ErrorNumber.VIR_ERR_INVALID_ARG)
-                    && !LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_SUPPORT)) {
-                throw failure("cannot undefine domain '" + name + "'", e);
-            }
+        // Removing a domain also removes its UEFI varstore and saved state. Drivers without
+        // UEFI (or without managed save) reject those flags: then there is nothing to remove.
+        int[] attempts = {UNDEFINE_NVRAM | Domain.UndefineFlags.MANAGED_SAVE, Domain.UndefineFlags.MANAGED_SAVE, 0};
+        for (int i = 0; ; i++) {
             try {
-                domain.undefine();
-            } catch (LibvirtException e2) {
-                throw failure("cannot undefine domain '" + name + "'", e2);
+                domain.undefine(attempts[i]);
+                return;
+            } catch (LibvirtException e) {
+                boolean flagRejected = LibvirtErrors.is(e, ErrorNumber.VIR_ERR_INVALID_ARG)
+                        || LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_SUPPORT);
+                if (!flagRejected || i == attempts.length - 1) {
+                    throw failure("cannot undefine domain '" + name + "'", e);
+                }
             }
         }
     }

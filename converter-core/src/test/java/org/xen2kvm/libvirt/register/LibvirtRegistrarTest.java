@@ -130,6 +130,25 @@ class LibvirtRegistrarTest {
     }
 
     @Test
+    void replaceRefusesADomainWithASavedState() throws Exception {
+        RegisteredDomain old = defineNew();
+        registrar.start(old);
+        // A managed save through a second connection: the registrar has no such operation.
+        org.libvirt.Connect admin = new org.libvirt.Connect(URI, false);
+        try {
+            admin.domainLookupByUUIDString(old.uuid()).managedSave();
+        } finally {
+            admin.close();
+        }
+        assertFalse(registrar.isActive(old), "a managed save stops the guest");
+        DomainConflictException e = assertThrows(DomainConflictException.class,
+                () -> registrar.define(TestDomains.testDriverXml(old.name(), old.uuid()), old.name(), old.uuid(), true));
+        assertEquals(URI + ": domain '" + old.name() + "' (uuid " + old.uuid() + ") has the same name and UUID and a"
+                + " saved state; start it and shut it down, or discard the state (virsh managedsave-remove "
+                + old.name() + "), before replacing it with --replace", e.getMessage());
+    }
+
+    @Test
     void refusesXmlWhoseNameDiffersFromTheRequestedOne() {
         String uuid = TestDomains.uuid();
         String name = TestDomains.uniqueName();
