@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.libvirt.jna.SizeT;
 
@@ -29,6 +30,8 @@ public final class SerialConsole implements AutoCloseable {
     static final int QUOTED_LINES = 15;
     /** A console that does not take our keystrokes within this time is stuck. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+    /** Prefix of the line {@link #run} makes the shell print after a command. */
+    private static final String END_MARKER = "@@XEN2KVM-END-";
 
     private final LibvirtNative lib = LibvirtNative.INSTANCE;
     private final RegisteredDomain domain;
@@ -42,6 +45,7 @@ public final class SerialConsole implements AutoCloseable {
     private boolean ended;
     private String endReason;
     private boolean closed;
+    private int commandCount;
 
     private SerialConsole(RegisteredDomain domain, Pointer connection, Pointer libvirtDomain, Pointer stream,
             OutputStream log, Path logFile) {
@@ -170,6 +174,40 @@ public final class SerialConsole implements AutoCloseable {
                 offset += sent;
             }
         }
+    }
+
+    /**
+     * Runs {@code command} in the shell the console is logged into (root prompt reached) and
+     * waits for it to finish. The command line is followed by an {@code echo} of a marker and
+     * {@code $?}, which is how the end and the exit status are recognised; so the command
+     * must be one line, must not read standard input, and must leave the shell running.
+     *
+     * @throws ConsoleException when the marker does not appear within {@code timeout} (a
+     *                          hung command, or no shell at the other end)
+     */
+    public CommandResult run(String command, Duration timeout) {
+        if (command.indexOf('\n') >= 0 || command.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("console command must be one line: " + command);
+        }
+        int id = ++commandCount;
+        // The typed line shows "END-<id>"":$?" while the shell prints "END-<id>:<status>":
+        // only the real output matches, never the terminal's echo of what we typed.
+        String typedMarker = "echo \"" + END_MARKER + id + "\"\":$?@@\"";
+        Pattern done = Pattern.compile(Pattern.quote(END_MARKER + id) + ":(\\d+)@@");
+        send(command + "; " + typedMarker + "\n");
+        String text = waitFor(done, timeout);
+        Matcher m = done.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("waitFor returned text without its match"); // cannot happen
+        }
+        int start = 0;
+        int echoed = text.lastIndexOf(typedMarker, m.start());
+        if (echoed >= 0) {
+            int lineEnd = text.indexOf('\n', echoed);
+            start = lineEnd >= 0 && lineEnd < m.start() ? lineEnd + 1 : m.start();
+        }
+        String output = ConsoleTranscript.plain(text.substring(start, m.start()));
+        return new CommandResult(output, Integer.parseInt(m.group(1)));
     }
 
     /** The last {@code count} non-blank lines received, without terminal escapes. */
