@@ -444,6 +444,7 @@ public final class ExtFileSystem implements GuestFileSystem {
             if (target.hasFlag(Inode.FL_INLINE_DATA) || target.hasFlag(Inode.FL_ENCRYPT) || target.hasFlag(Inode.FL_VERITY)) {
                 throw new FileSystemException(vol.where() + ": " + path + " uses inline data, encryption or verity; rewriting it is not supported");
             }
+            ensureSpace(blocksFor(data.length), vol.sectors(target) / (vol.bs / 512));
             releaseData(target);
             storeData(target, data);
             long t = now();
@@ -451,11 +452,17 @@ public final class ExtFileSystem implements GuestFileSystem {
             target.setCtime(t);
             vol.writeInode(target);
         } else {
+            ensureSpace(blocksFor(data.length), 0);
             Inode inode = newInode(loc.inode, Inode.S_IFREG | (mode & 07777), uid, gid, false);
-            storeData(inode, data);
-            inode.setLinks(1);
-            vol.writeInode(inode);
-            addEntry(loc.inode, loc.name, inode.number, DirectoryBlock.FT_REG);
+            try {
+                storeData(inode, data);
+                inode.setLinks(1);
+                vol.writeInode(inode);
+                addEntry(loc.inode, loc.name, inode.number, DirectoryBlock.FT_REG);
+            } catch (IOException | RuntimeException e) {
+                abandon(inode, e);
+                throw e;
+            }
         }
         vol.flush();
     }
@@ -471,6 +478,7 @@ public final class ExtFileSystem implements GuestFileSystem {
         if (parent.links() >= LINK_MAX - 1 && !vol.sb.hasRo(ExtFeatures.RO_DIR_NLINK)) {
             throw new FileSystemException(vol.where() + ": " + path + ": parent has too many subdirectories");
         }
+        ensureSpace(1, 0);
         Inode dir = newInode(parent, Inode.S_IFDIR | (mode & 07777), uid, gid, true);
         byte[] block = new byte[vol.bs];
         int end = vol.sb.metadataCsum() ? vol.bs - DirectoryBlock.TAIL_SIZE : vol.bs;
@@ -504,6 +512,7 @@ public final class ExtFileSystem implements GuestFileSystem {
             throw new FileSystemException(vol.where() + ": symlink target of " + t.length + " bytes for " + path
                     + " must be 1 to " + (Math.min(vol.bs, 4096) - 1) + " bytes");
         }
+        ensureSpace(1, 0);
         Inode inode = newInode(loc.inode, Inode.S_IFLNK | 0777, 0, 0, false);
         if (t.length <= FAST_SYMLINK_MAX) {
             byte[] ib = new byte[Inode.I_BLOCK_SIZE];
@@ -585,6 +594,33 @@ public final class ExtFileSystem implements GuestFileSystem {
     }
 
     // ---------------------------------------------------------------- write helpers
+
+    /**
+     * Refuses an operation up front when the data, its worst-case mapping blocks and a new
+     * directory block would not fit, so that a full filesystem is never left half-changed.
+     */
+    private void ensureSpace(long dataBlocks, long releasedBlocks) throws FileSystemException {
+        long perNode = ExtentTree.blockEntries(vol.bs);
+        long need = dataBlocks + 2 * ((dataBlocks + perNode - 1) / perNode) + 4;
+        if (need > vol.sb.freeBlocks() + releasedBlocks) {
+            throw new FileSystemException(vol.where() + ": no space: need up to " + need + " blocks, "
+                    + (vol.sb.freeBlocks() + releasedBlocks) + " available");
+        }
+    }
+
+    /** Undoes a half-created inode after a failure, keeping bitmaps consistent. */
+    private void abandon(Inode inode, Exception cause) {
+        try {
+            releaseData(inode);
+            inode.setLinks(0);
+            inode.setDtime(now());
+            vol.writeInode(inode);
+            vol.freeInode(inode.number, inode.isDir());
+            vol.flush();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
 
     private boolean useExtents() {
         return vol.sb.has(ExtFeatures.INCOMPAT_EXTENTS);

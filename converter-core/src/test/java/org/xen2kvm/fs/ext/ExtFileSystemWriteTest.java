@@ -166,6 +166,77 @@ class ExtFileSystemWriteTest {
         assertTrue(links.contains("Links: " + (SourceTree.BIG_DIR_ENTRIES - 3)), links);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fragmentVariants")
+    void fragmentedFreeSpaceGivesIndexedMappings(ExtImages.Variant v) throws Exception {
+        Path img = ExtImages.mkfs(new ExtImages.Variant(v.name() + "-16m", v.type(), 16, v.options()), work, null);
+        int bs;
+        byte[] big;
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            bs = fs.info().blockSize();
+            // Fill the filesystem with 8-block files, then free every other one: no free run
+            // is longer than 8 blocks, so a large file gets one extent per hole.
+            int n = 0;
+            try {
+                for (; ; n++) {
+                    if (n % 200 == 0) {
+                        fs.mkdir("/frag" + n / 200, 0755, 0, 0);
+                    }
+                    fs.writeFile("/frag" + n / 200 + "/f" + n, SourceTree.pattern(8 * bs, n), 0644, 0, 0);
+                }
+            } catch (FileSystemException full) {
+                assertTrue(full.getMessage().contains("no space"), full.getMessage());
+            }
+            for (int i = 0; i < n; i += 2) {
+                fs.delete("/frag" + i / 200 + "/f" + i);
+            }
+            assertTrue(n > 100, "only " + n + " files fit");
+            big = SourceTree.pattern((int) (fs.info().freeBlocks() * 3 / 4) * bs, 99);
+            fs.writeFile("/big", big, 0644, 0, 0);
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals(big, ExtImages.debugfsCat(img, "/big"));
+        if (v.type().equals("ext4") && !v.name().contains("noextent")) {
+            String ex = ExtImages.debugfs(img, "ex /big");
+            assertTrue(ex.matches("(?s).* 1/ [12] .*"), "expected an index level:\n" + ex);
+        } else {
+            assertTrue(ExtImages.debugfs(img, "stat /big").contains("(DIND)"), "expected a double indirect block");
+        }
+        byte[] replaced = SourceTree.pattern(bs * 50, 98);
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.writeFile("/big", replaced, 0644, 0, 0);
+            fs.delete("/frag0/f1");
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals(replaced, ExtImages.debugfsCat(img, "/big"));
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.delete("/big");
+        }
+        ExtImages.assertFsckClean(img);
+    }
+
+    static List<ExtImages.Variant> fragmentVariants() {
+        return List.of(ExtImages.EXT4_4K, ExtImages.EXT4_1K, ExtImages.EXT4_32BIT, ExtImages.EXT4_NOEXTENT, ExtImages.EXT2_1K);
+    }
+
+    @Test
+    void tripleIndirectBlocksOnExt2() throws Exception {
+        ExtImages.Variant v = new ExtImages.Variant("ext2-1k-96m", "ext2", 96, "-b", "1024");
+        Path img = ExtImages.mkfs(v, work, null);
+        byte[] huge = SourceTree.pattern(66 * 1024 * 1024 + 11, 66);
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.writeFile("/huge", huge, 0644, 0, 0);
+        }
+        ExtImages.assertFsckClean(img);
+        assertTrue(ExtImages.debugfs(img, "stat /huge").contains("(TIND)"));
+        assertArrayEquals(huge, ExtImages.debugfsCat(img, "/huge"));
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            assertArrayEquals(huge, fs.readFile("/huge", Integer.MAX_VALUE - 8));
+            fs.delete("/huge");
+        }
+        ExtImages.assertFsckClean(img);
+    }
+
     static List<ExtImages.Variant> htreeVariants() {
         return List.of(ExtImages.EXT4_4K, ExtImages.EXT4_1K, ExtImages.EXT4_NOCSUM, ExtImages.EXT3);
     }
