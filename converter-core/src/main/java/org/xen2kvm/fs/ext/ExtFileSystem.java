@@ -341,11 +341,9 @@ public final class ExtFileSystem implements GuestFileSystem {
             throw new FileSystemException(vol.where() + ": directory inode " + dir.number + " has i_size " + dir.size() + "; run e2fsck");
         }
         FileLayout layout = layout(dir, nBlocks);
-        for (long l = 0; l < nBlocks; l++) {
-            long p = layout.physicalOf(l);
-            if (p < 0) {
-                continue;
-            }
+        for (long[] lp : dirBlocks(layout, nBlocks)) {
+            long l = lp[0];
+            long p = lp[1];
             byte[] b = vol.readBlock(p, "directory inode " + dir.number + " block " + l);
             for (DirEntry e : DirectoryBlock.parse(b, 0, vol.bs, vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, l))) {
                 if (e.inode() != 0 && v.visit(e)) {
@@ -353,6 +351,23 @@ public final class ExtFileSystem implements GuestFileSystem {
                 }
             }
         }
+    }
+
+    /**
+     * The mapped blocks of a directory below {@code nBlocks} as (logical, physical) pairs;
+     * walking the runs rather than every logical block keeps a corrupt, huge i_size cheap.
+     */
+    private static List<long[]> dirBlocks(FileLayout layout, long nBlocks) {
+        List<long[]> out = new ArrayList<>();
+        for (Run r : layout.runs()) {
+            if (r.unwritten()) {
+                continue;
+            }
+            for (long k = 0; k < r.length() && r.logical() + k < nBlocks; k++) {
+                out.add(new long[] {r.logical() + k, r.physical() + k});
+            }
+        }
+        return out;
     }
 
     private long lookup(Inode dir, String name) throws IOException {
@@ -795,11 +810,9 @@ public final class ExtFileSystem implements GuestFileSystem {
         int type = fileTypeFeature() ? ft : DirectoryBlock.FT_UNKNOWN;
         long nBlocks = blocksFor(dir.size());
         FileLayout layout = layout(dir, Long.MAX_VALUE);
-        for (long l = 0; l < nBlocks; l++) {
-            long p = layout.physicalOf(l);
-            if (p < 0) {
-                continue;
-            }
+        for (long[] lp : dirBlocks(layout, nBlocks)) {
+            long l = lp[0];
+            long p = lp[1];
             byte[] b = vol.readBlock(p, "directory block");
             List<DirEntry> es = DirectoryBlock.parse(b, 0, dirEnd(b), vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, l));
             if (DirectoryBlock.insert(es, b, ino, nm, type, fileTypeFeature())) {
@@ -861,11 +874,9 @@ public final class ExtFileSystem implements GuestFileSystem {
         long nBlocks = blocksFor(dir.size());
         FileLayout layout = layout(dir, nBlocks);
         int end = vol.sb.metadataCsum() ? vol.bs - DirectoryBlock.TAIL_SIZE : vol.bs;
-        for (long l = 0; l < nBlocks; l++) {
-            long p = layout.physicalOf(l);
-            if (p < 0) {
-                continue;
-            }
+        for (long[] lp : dirBlocks(layout, nBlocks)) {
+            long l = lp[0];
+            long p = lp[1];
             byte[] b = vol.readBlock(p, "directory block");
             if (l == 0) {
                 List<DirEntry> es = DirectoryBlock.parse(b, 0, vol.bs, vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, l));
@@ -892,11 +903,9 @@ public final class ExtFileSystem implements GuestFileSystem {
         byte[] nm = name.getBytes(StandardCharsets.UTF_8);
         long nBlocks = blocksFor(dir.size());
         FileLayout layout = layout(dir, nBlocks);
-        for (long l = 0; l < nBlocks; l++) {
-            long p = layout.physicalOf(l);
-            if (p < 0) {
-                continue;
-            }
+        for (long[] lp : dirBlocks(layout, nBlocks)) {
+            long l = lp[0];
+            long p = lp[1];
             byte[] b = vol.readBlock(p, "directory block");
             int end = dirEnd(b);
             if (dir.hasFlag(Inode.FL_INDEX) && (l == 0 || (Le.u32(b, 0) == 0
