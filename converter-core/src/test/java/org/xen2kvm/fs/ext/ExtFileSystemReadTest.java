@@ -36,7 +36,28 @@ class ExtFileSystemReadTest {
     }
 
     static List<ExtImages.Variant> variants() {
-        return ExtImages.ALL;
+        List<ExtImages.Variant> all = new ArrayList<>(ExtImages.ALL);
+        all.add(ExtImages.EXT4_INLINE);
+        return all;
+    }
+
+    @Test
+    void inlineDataIsReadAndWritesIntoInlineDirectoriesAreRefused() throws Exception {
+        Path img = ExtImages.mkfs(ExtImages.EXT4_INLINE, work, src);
+        assertTrue(ExtImages.debugfs(img, "stat /hello.txt").contains("Size of inline data"), "hello.txt is not inline");
+        assertTrue(ExtImages.debugfs(img, "stat /a/b").contains("Size of inline data"), "/a/b is not inline");
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            assertEquals("hello, ext\n", fs.readText("/hello.txt"));
+            assertEquals(List.of("c"), fs.list("/a/b"));
+            FileSystemException e = assertThrows(FileSystemException.class, () -> fs.writeText("/a/b/new", "x"));
+            assertTrue(e.getMessage().contains("stores its entries inline (inline_data); changing it is not supported"), e.getMessage());
+            FileSystemException f = assertThrows(FileSystemException.class, () -> fs.writeText("/hello.txt", "x"));
+            assertTrue(f.getMessage().contains("uses inline data"), f.getMessage());
+            // Directories with blocks still take new entries; new files use extents.
+            fs.writeText("/new-file", "not inline\n");
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals("not inline\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/new-file"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -78,7 +99,9 @@ class ExtFileSystemReadTest {
     private static void assertStructuresPresent(ExtImages.Variant v, Path img) throws Exception {
         String features = ExtImages.run("dumpe2fs", "-h", img.toString()).out();
         assertTrue(ExtImages.debugfs(img, "htree /bigdir").contains("Indirect levels"), v + ": bigdir is not hashed");
-        if (features.contains(" extent")) {
+        if (v == ExtImages.EXT4_INLINE) {
+            assertTrue(ExtImages.debugfs(img, "stat /hello.txt").contains("Size of inline data"), "hello.txt is not inline");
+        } else if (features.contains(" extent")) {
             String ex = ExtImages.debugfs(img, "ex /fragmented.bin");
             assertTrue(ex.contains(" 1/ 1 "), v + ": fragmented.bin has no extent index level:\n" + ex);
         } else {

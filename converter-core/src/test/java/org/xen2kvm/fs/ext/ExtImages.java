@@ -34,6 +34,9 @@ final class ExtImages {
     static final Variant EXT2_1K = new Variant("ext2-1k", "ext2", 48, "-b", "1024");
     static final Variant EXT2_4K = new Variant("ext2-4k", "ext2", 48, "-b", "4096");
 
+    /** Small files and directories stored inside the inode; read-only support. */
+    static final Variant EXT4_INLINE = new Variant("ext4-inline", "ext4", 48, "-b", "4096", "-O", "inline_data");
+
     static final List<Variant> ALL = List.of(EXT4_4K, EXT4_1K, EXT4_NOCSUM, EXT4_NOCSUM_PLAIN, EXT4_32BIT, EXT4_NOEXTENT,
             EXT4_LAZY, EXT3, EXT2_1K, EXT2_4K);
 
