@@ -30,6 +30,8 @@ public final class ExtFileSystem implements GuestFileSystem {
     /** Directory link count above which dir_nlink stores 1 (EXT4_LINK_MAX). */
     static final int LINK_MAX = 65000;
     static final int DEFAULT_EXTRA_ISIZE = 32;
+    /** s_last_orphan: head of the list of inodes deleted or truncated while open. */
+    static final int SB_LAST_ORPHAN = 0xE8;
     /** Largest write, in bytes, issued to the device at once when copying file data. */
     private static final int IO_CHUNK = 1 << 20;
     /** Extended attribute block header (attributes.rst): magic, refcount, checksum. */
@@ -73,32 +75,14 @@ public final class ExtFileSystem implements GuestFileSystem {
             throw new FileSystemException(where + ": cannot open the filesystem writable on a read-only device");
         }
         Superblock sb = new Superblock(device.readBytes(Superblock.OFFSET, Superblock.SIZE), where, device.size());
-        int unreadable = sb.incompat & ~ExtFeatures.INCOMPAT_READABLE;
-        if (unreadable != 0) {
-            throw new FileSystemException(where + ": unsupported incompatible ext features "
-                    + ExtFeatures.describe(ExtFeatures.INCOMPAT_NAMES, "incompat", unreadable & 0xFFFFFFFFL)
-                    + " (s_feature_incompat 0x" + Integer.toHexString(sb.incompat) + "); cannot read this filesystem");
-        }
-        if (sb.has(ExtFeatures.INCOMPAT_RECOVER)) {
-            throw new FileSystemException(where + ": the journal needs recovery (feature needs_recovery, the guest was not"
-                    + " shut down cleanly); replay it with e2fsck -fy on a copy or shut the guest down cleanly first");
-        }
-        if (sb.hasRo(ExtFeatures.RO_BIGALLOC)) {
-            throw new FileSystemException(where + ": unsupported ro_compat feature bigalloc (clusters larger than blocks)");
-        }
-        if (writable) {
-            int badIn = sb.incompat & ~ExtFeatures.INCOMPAT_WRITABLE;
-            int badRo = sb.roCompat & ~ExtFeatures.RO_COMPAT_WRITABLE;
-            if (badIn != 0 || badRo != 0) {
-                List<String> names = new ArrayList<>(ExtFeatures.describe(ExtFeatures.INCOMPAT_NAMES, "incompat", badIn & 0xFFFFFFFFL));
-                names.addAll(ExtFeatures.describe(ExtFeatures.RO_COMPAT_NAMES, "ro_compat", badRo & 0xFFFFFFFFL));
-                throw new FileSystemException(where + ": cannot write a filesystem with features " + names
-                        + "; open it read-only");
-            }
-        }
+        checkFeatures(sb, writable);
         GroupDescriptors gd = new GroupDescriptors(sb, device);
         ExtVolume vol = new ExtVolume(device, sb, gd);
-        ExtFileSystem fs = new ExtFileSystem(device, vol, writable);
+        if (sb.has(ExtFeatures.INCOMPAT_RECOVER)) {
+            vol = recover(vol, writable);
+            checkFeatures(vol.sb, writable);
+        }
+        ExtFileSystem fs = new ExtFileSystem(vol.dev, vol, writable);
         if (writable) {
             vol.syncSuperblockCounters();
         }
@@ -108,6 +92,65 @@ public final class ExtFileSystem implements GuestFileSystem {
                     + ", not a directory; run e2fsck");
         }
         return fs;
+    }
+
+    private static void checkFeatures(Superblock sb, boolean writable) throws FileSystemException {
+        String where = sb.where;
+        int unreadable = sb.incompat & ~ExtFeatures.INCOMPAT_READABLE;
+        if (unreadable != 0) {
+            throw new FileSystemException(where + ": unsupported incompatible ext features "
+                    + ExtFeatures.describe(ExtFeatures.INCOMPAT_NAMES, "incompat", unreadable & 0xFFFFFFFFL)
+                    + " (s_feature_incompat 0x" + Integer.toHexString(sb.incompat) + "); cannot read this filesystem");
+        }
+        if (sb.hasRo(ExtFeatures.RO_BIGALLOC)) {
+            throw new FileSystemException(where + ": unsupported ro_compat feature bigalloc (clusters larger than blocks)");
+        }
+        if (writable) {
+            int badIn = sb.incompat & ~ExtFeatures.INCOMPAT_WRITABLE & ~ExtFeatures.INCOMPAT_RECOVER;
+            int badRo = sb.roCompat & ~ExtFeatures.RO_COMPAT_WRITABLE;
+            if (badIn != 0 || badRo != 0) {
+                List<String> names = new ArrayList<>(ExtFeatures.describe(ExtFeatures.INCOMPAT_NAMES, "incompat", badIn & 0xFFFFFFFFL));
+                names.addAll(ExtFeatures.describe(ExtFeatures.RO_COMPAT_NAMES, "ro_compat", badRo & 0xFFFFFFFFL));
+                throw new FileSystemException(where + ": cannot write a filesystem with features " + names
+                        + "; open it read-only");
+            }
+        }
+    }
+
+    /**
+     * Replays the journal of a filesystem flagged needs_recovery: into the device when
+     * writable (then clears the flag), otherwise into a read-only in-memory overlay.
+     */
+    private static ExtVolume recover(ExtVolume vol, boolean writable) throws IOException {
+        Superblock sb = vol.sb;
+        long jino = Le.u32(sb.raw, JournalReplay.SB_JOURNAL_INUM);
+        if ((sb.compat & ExtFeatures.COMPAT_HAS_JOURNAL) == 0 || jino == 0) {
+            throw new FileSystemException(sb.where + ": the journal needs recovery (feature needs_recovery) but it is"
+                    + " external or missing (s_journal_inum " + jino + "); replay it with e2fsck -fy on a copy");
+        }
+        Inode journal = vol.readInode(jino);
+        FileLayout layout = journal.hasFlag(Inode.FL_EXTENTS) ? ExtentTree.read(vol, journal, Long.MAX_VALUE)
+                : BlockMap.read(vol, journal, Long.MAX_VALUE);
+        JournalReplay.Plan plan = JournalReplay.plan(vol, layout);
+        BlockDevice overlay = new JournalOverlayDevice(vol.dev, vol, plan.blocks());
+        Superblock after = new Superblock(overlay.readBytes(Superblock.OFFSET, Superblock.SIZE), sb.where, overlay.size());
+        if (!writable) {
+            return new ExtVolume(overlay, after, new GroupDescriptors(after, overlay));
+        }
+        if (Le.u32(after.raw, SB_LAST_ORPHAN) != 0) {
+            throw new FileSystemException(sb.where + ": after journal replay inodes remain on the orphan list (s_last_orphan "
+                    + Le.u32(after.raw, SB_LAST_ORPHAN) + "); run e2fsck -fy on a copy or open read-only");
+        }
+        JournalReplay.apply(vol, plan);
+        byte[] raw = vol.dev.readBytes(Superblock.OFFSET, Superblock.SIZE);
+        Le.put32(raw, Superblock.S_FEATURE_INCOMPAT, Le.u32(raw, Superblock.S_FEATURE_INCOMPAT) & ~ExtFeatures.INCOMPAT_RECOVER);
+        if ((Le.u32(raw, Superblock.S_FEATURE_RO_COMPAT) & ExtFeatures.RO_METADATA_CSUM) != 0) {
+            Le.put32(raw, Superblock.S_CHECKSUM, Crc32c.update(~0, raw, 0, Superblock.S_CHECKSUM) & 0xFFFFFFFFL);
+        }
+        vol.dev.write(Superblock.OFFSET, ByteBuffer.wrap(raw));
+        vol.dev.flush();
+        Superblock fresh = new Superblock(raw, sb.where, vol.dev.size());
+        return new ExtVolume(vol.dev, fresh, new GroupDescriptors(fresh, vol.dev));
     }
 
     public ExtSuperblockInfo info() {
