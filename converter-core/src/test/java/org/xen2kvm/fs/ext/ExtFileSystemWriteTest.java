@@ -216,7 +216,9 @@ class ExtFileSystemWriteTest {
     }
 
     static List<ExtImages.Variant> fragmentVariants() {
-        return List.of(ExtImages.EXT4_4K, ExtImages.EXT4_1K, ExtImages.EXT4_32BIT, ExtImages.EXT4_NOEXTENT, ExtImages.EXT2_1K);
+        // Filling the filesystem also initialises every BLOCK_UNINIT / INODE_UNINIT group.
+        return List.of(ExtImages.EXT4_4K, ExtImages.EXT4_1K, ExtImages.EXT4_32BIT, ExtImages.EXT4_NOEXTENT, ExtImages.EXT2_1K,
+                ExtImages.EXT4_META_BG, ExtImages.EXT4_NOCSUM, ExtImages.EXT4_LAZY);
     }
 
     @Test
