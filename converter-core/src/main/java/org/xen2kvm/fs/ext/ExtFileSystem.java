@@ -387,7 +387,7 @@ public final class ExtFileSystem implements GuestFileSystem {
         for (long[] lp : dirBlocks(layout, nBlocks)) {
             long l = lp[0];
             long p = lp[1];
-            byte[] b = vol.readBlock(p, "directory inode " + dir.number + " block " + l);
+            byte[] b = readDirBlock(dir, l, p);
             for (DirEntry e : DirectoryBlock.parse(b, 0, vol.bs, vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, l))) {
                 if (e.inode() != 0 && v.visit(e)) {
                     return;
@@ -411,6 +411,21 @@ public final class ExtFileSystem implements GuestFileSystem {
             }
         }
         return out;
+    }
+
+    /** Reads a directory block, checking its checksum tail where metadata_csum put one. */
+    private byte[] readDirBlock(Inode dir, long l, long p) throws IOException {
+        byte[] b = vol.readBlock(p, "directory inode " + dir.number + " block " + l);
+        if (vol.sb.metadataCsum() && DirectoryBlock.hasTail(b, vol.bs)) {
+            int t = vol.bs - DirectoryBlock.TAIL_SIZE;
+            long stored = Le.u32(b, t + 8);
+            long computed = Crc32c.update(dir.metadataSeed(vol.sb.csumSeed), b, 0, t) & 0xFFFFFFFFL;
+            if (stored != computed) {
+                throw new FileSystemException(dirWhat(dir, l) + ": directory block checksum 0x" + Long.toHexString(stored)
+                        + " does not match computed 0x" + Long.toHexString(computed) + "; run e2fsck");
+            }
+        }
+        return b;
     }
 
     private long lookup(Inode dir, String name) throws IOException {
@@ -856,7 +871,7 @@ public final class ExtFileSystem implements GuestFileSystem {
         for (long[] lp : dirBlocks(layout, nBlocks)) {
             long l = lp[0];
             long p = lp[1];
-            byte[] b = vol.readBlock(p, "directory block");
+            byte[] b = readDirBlock(dir, l, p);
             List<DirEntry> es = DirectoryBlock.parse(b, 0, dirEnd(b), vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, l));
             if (DirectoryBlock.insert(es, b, ino, nm, type, fileTypeFeature())) {
                 writeDirBlock(dir, p, b);
@@ -920,7 +935,7 @@ public final class ExtFileSystem implements GuestFileSystem {
         for (long[] lp : dirBlocks(layout, nBlocks)) {
             long l = lp[0];
             long p = lp[1];
-            byte[] b = vol.readBlock(p, "directory block");
+            byte[] b = readDirBlock(dir, l, p);
             if (l == 0) {
                 List<DirEntry> es = DirectoryBlock.parse(b, 0, vol.bs, vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, l));
                 if (es.size() < 2 || es.get(0).recLen() != 12 || !Arrays.equals(es.get(1).name(), new byte[] {'.', '.'})) {
@@ -949,7 +964,7 @@ public final class ExtFileSystem implements GuestFileSystem {
         for (long[] lp : dirBlocks(layout, nBlocks)) {
             long l = lp[0];
             long p = lp[1];
-            byte[] b = vol.readBlock(p, "directory block");
+            byte[] b = readDirBlock(dir, l, p);
             int end = dirEnd(b);
             if (dir.hasFlag(Inode.FL_INDEX) && (l == 0 || (Le.u32(b, 0) == 0
                     && DirectoryBlock.decodeRecLen(Le.u16(b, DirectoryBlock.DE_REC_LEN), vol.bs) == vol.bs))) {

@@ -146,7 +146,8 @@ class ExtCorruptImageTest {
 
     @Test
     void extentTreeLoop() throws Exception {
-        Path img = image(ExtImages.EXT4_4K);
+        // Without metadata_csum, so the structure check rather than the block checksum fires.
+        Path img = image(ExtImages.EXT4_NOCSUM);
         String ex = ExtImages.debugfs(img, "ex /fragmented.bin");
         long leaf = number(ex, "(?m)^\\s*0/\\s*1\\s+1/\\s*1\\s+\\d+\\s*-\\s*\\d+\\s+(\\d+)");
         int bs = 4096;
@@ -171,7 +172,7 @@ class ExtCorruptImageTest {
 
     @Test
     void directoryRecLenOverrunsBlock() throws Exception {
-        for (ExtImages.Variant v : new ExtImages.Variant[] {ExtImages.EXT4_4K, ExtImages.EXT2_1K}) {
+        for (ExtImages.Variant v : new ExtImages.Variant[] {ExtImages.EXT4_NOCSUM, ExtImages.EXT2_1K}) {
             Path img = image(v);
             long etcBlock = number(ExtImages.debugfs(img, "bmap /etc 0"), "(\\d+)");
             int bs = v.options()[1].equals("4096") ? 4096 : 1024;
@@ -212,6 +213,25 @@ class ExtCorruptImageTest {
         patchSuperblock(img, Superblock.S_FEATURE_INCOMPAT, le32(incompat | 0x80000L | ExtFeatures.INCOMPAT_COMPRESSION));
         String msg = openAndRead(img, "/hello.txt");
         assertTrue(msg.contains("unsupported incompatible ext features [compression, incompat_0x80000]"), msg);
+    }
+
+    @Test
+    void metadataChecksumsAreVerified() throws Exception {
+        Path img = image(ExtImages.EXT4_4K);
+        String imap = ExtImages.debugfs(img, "imap /hello.txt");
+        long block = number(imap, "located at block (\\d+)");
+        Matcher m = Pattern.compile("offset 0x([0-9a-f]+)").matcher(imap);
+        assertTrue(m.find(), imap);
+        long inodeOffset = block * 4096 + Long.parseLong(m.group(1), 16);
+        patch(img, inodeOffset + 0x10, le32(12345)); // i_mtime changed behind the checksum's back
+        String msg = openAndRead(img, "/hello.txt");
+        assertTrue(msg.matches(".*inode \\d+ field i_checksum does not match.*"), msg);
+
+        Path img2 = image(ExtImages.EXT4_4K);
+        long etcBlock = number(ExtImages.debugfs(img2, "bmap /etc 0"), "(\\d+)");
+        patch(img2, etcBlock * 4096 + 8, new byte[] {'X'}); // first byte of the name "."
+        String dirMsg = openAndRead(img2, "/etc/fstab");
+        assertTrue(dirMsg.contains("directory block checksum"), dirMsg);
     }
 
     @Test
