@@ -269,8 +269,8 @@ public final class ExtFileSystem implements GuestFileSystem {
         if (!i.isRegular()) {
             throw new FileSystemException(vol.where() + ": " + path + " is a " + i.fileType() + ", not a regular file");
         }
-        if (i.size() > maxBytes) {
-            throw new FileSystemException(vol.where() + ": " + path + " is " + i.size() + " bytes, over the limit of " + maxBytes);
+        if (i.size() > maxBytes || i.size() < 0) {
+            throw new FileSystemException(vol.where() + ": " + path + " is " + Long.toUnsignedString(i.size()) + " bytes, over the limit of " + maxBytes);
         }
         return content(i);
     }
@@ -285,6 +285,16 @@ public final class ExtFileSystem implements GuestFileSystem {
         return BlockMap.read(vol, inode, limit);
     }
 
+    /** Blocks a directory's i_size covers, refusing sizes no directory can have. */
+    private long dirBlockCount(Inode dir) throws FileSystemException {
+        long size = dir.size();
+        if (size < 0 || blocksFor(size) > 0xFFFFFFFFL) {
+            throw new FileSystemException(vol.where() + ": directory inode " + dir.number + " field i_size is " + Long.toUnsignedString(size)
+                    + ", more than 2^32 blocks; run e2fsck");
+        }
+        return blocksFor(size);
+    }
+
     private long blocksFor(long size) {
         return (size + vol.bs - 1) / vol.bs;
     }
@@ -292,7 +302,7 @@ public final class ExtFileSystem implements GuestFileSystem {
     /** Whole content of a file whose size the caller has bounded. */
     private byte[] content(Inode inode) throws IOException {
         long size = inode.size();
-        if (size > Integer.MAX_VALUE - 8) {
+        if (size > Integer.MAX_VALUE - 8 || size < 0) {
             throw new FileSystemException(vol.where() + ": inode " + inode.number + " is " + size + " bytes, too large to read into memory");
         }
         if (inode.hasFlag(Inode.FL_ENCRYPT)) {
@@ -332,7 +342,7 @@ public final class ExtFileSystem implements GuestFileSystem {
 
     private String readlinkInode(Inode i) throws IOException {
         long size = i.size();
-        if (size > vol.bs || size > 4096) {
+        if (size > vol.bs || size > 4096 || size < 0) {
             throw new FileSystemException(vol.where() + ": symlink inode " + i.number + " has i_size " + size + ", over the 4096-byte limit; run e2fsck");
         }
         byte[] target;
@@ -379,10 +389,7 @@ public final class ExtFileSystem implements GuestFileSystem {
             }
             return;
         }
-        long nBlocks = blocksFor(dir.size());
-        if (nBlocks > 0xFFFFFFFFL) {
-            throw new FileSystemException(vol.where() + ": directory inode " + dir.number + " has i_size " + dir.size() + "; run e2fsck");
-        }
+        long nBlocks = dirBlockCount(dir);
         FileLayout layout = layout(dir, nBlocks);
         for (long[] lp : dirBlocks(layout, nBlocks)) {
             long l = lp[0];
@@ -866,7 +873,7 @@ public final class ExtFileSystem implements GuestFileSystem {
         }
         byte[] nm = name.getBytes(StandardCharsets.UTF_8);
         int type = fileTypeFeature() ? ft : DirectoryBlock.FT_UNKNOWN;
-        long nBlocks = blocksFor(dir.size());
+        long nBlocks = dirBlockCount(dir);
         FileLayout layout = layout(dir, Long.MAX_VALUE);
         for (long[] lp : dirBlocks(layout, nBlocks)) {
             long l = lp[0];
@@ -929,7 +936,7 @@ public final class ExtFileSystem implements GuestFileSystem {
      * directory blocks and EXT4_INDEX_FL is cleared. Readers treat it as a linear directory.
      */
     private void dropIndex(Inode dir) throws IOException {
-        long nBlocks = blocksFor(dir.size());
+        long nBlocks = dirBlockCount(dir);
         FileLayout layout = layout(dir, nBlocks);
         int end = vol.sb.metadataCsum() ? vol.bs - DirectoryBlock.TAIL_SIZE : vol.bs;
         for (long[] lp : dirBlocks(layout, nBlocks)) {
@@ -959,7 +966,7 @@ public final class ExtFileSystem implements GuestFileSystem {
         Inode dir = vol.readInode(dirIn.number);
         refuseInline(dir);
         byte[] nm = name.getBytes(StandardCharsets.UTF_8);
-        long nBlocks = blocksFor(dir.size());
+        long nBlocks = dirBlockCount(dir);
         FileLayout layout = layout(dir, nBlocks);
         for (long[] lp : dirBlocks(layout, nBlocks)) {
             long l = lp[0];

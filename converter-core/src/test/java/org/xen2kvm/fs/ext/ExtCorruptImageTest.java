@@ -140,6 +140,16 @@ class ExtCorruptImageTest {
                 assertTrue(fs.list("/etc").contains("fstab"));
             }
         });
+        ExtImages.run("debugfs", "-w", "-R", "sif /etc/fstab size 0x8000000000000000", img.toString());
+        String negative = openAndRead(img, "/etc/fstab");
+        assertTrue(negative.contains("/etc/fstab is 9223372036854775808 bytes, over the limit"), negative);
+        ExtImages.run("debugfs", "-w", "-R", "sif /etc/default size 0xF000000000000000", img.toString());
+        String dirSize = failure(() -> {
+            try (RawFileDevice dev = RawFileDevice.openReadOnly(img); ExtFileSystem fs = ExtFileSystem.open(dev, false)) {
+                fs.list("/etc/default");
+            }
+        });
+        assertTrue(dirSize.contains("field i_size is 17293822569102704640"), dirSize);
         String extra = openAndRead(img, "/a/b/c/d/deep.txt");
         assertTrue(extra.contains("field i_extra_isize is 1024"), extra);
     }
