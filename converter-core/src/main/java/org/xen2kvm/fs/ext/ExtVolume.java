@@ -116,11 +116,18 @@ final class ExtVolume {
         dev.write(inodeOffset(inode.number), ByteBuffer.wrap(inode.raw));
     }
 
+    /** i_blocks counts 512-byte sectors (inodes.rst, i_blocks_lo). */
+    static final int SECTOR_SIZE = 512;
+
+    int sectorsPerBlock() {
+        return bs / SECTOR_SIZE;
+    }
+
     /** i_blocks in 512-byte sectors, honouring huge_file. */
     long sectors(Inode inode) {
         boolean huge = sb.hasRo(ExtFeatures.RO_HUGE_FILE);
         long v = inode.blocksRaw(huge);
-        return huge && inode.hasFlag(Inode.FL_HUGE_FILE) ? v * (bs / 512) : v;
+        return huge && inode.hasFlag(Inode.FL_HUGE_FILE) ? v * sectorsPerBlock() : v;
     }
 
     void setSectors(Inode inode, long sectors) throws FileSystemException {
