@@ -66,6 +66,7 @@ class ExtFileSystemWriteTest {
             fs.symlink("/newdir/slow", longTarget());
             fs.chmod("/hello.txt", 0600);
             fs.chown("/hello.txt", 33, 44);
+            fs.setTimes("/new.bin", 1_000_000_000L, 1_234_567_890L);
             fs.delete("/medium.bin");
             fs.delete("/fragmented.bin");
             fs.delete("/emptydir");
@@ -94,6 +95,8 @@ class ExtFileSystemWriteTest {
         assertArrayEquals("n299".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/newdir/entry-with-a-rather-long-name-299"));
         String newBinStat = ExtImages.debugfs(img, "stat /new.bin");
         assertTrue(newBinStat.contains("Mode:  0640") && newBinStat.contains("User:     5   Group:     6"), newBinStat);
+        assertTrue(newBinStat.contains("mtime: 0x499602d2") && newBinStat.contains("atime: 0x3b9aca00"), newBinStat);
+        assertEquals("through the link\n", ExtImages.debugfs(img, "cat /etc/fstab"));
         String dirStat = ExtImages.debugfs(img, "stat /newdir");
         assertTrue(dirStat.contains("Type: directory") && dirStat.contains("Mode:  0750") && dirStat.contains("Links: 3"), dirStat);
         String hello = ExtImages.debugfs(img, "stat /hello.txt");
