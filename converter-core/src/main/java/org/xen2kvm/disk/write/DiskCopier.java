@@ -39,7 +39,7 @@ public final class DiskCopier {
             ImageSink sink = format == OutputFormat.RAW
                     ? new RawImageSink(out, size)
                     : new Qcow2ImageSink(out.channel(), size, options.compress());
-            long dataBytes = pump(source, extents, sink, progress);
+            long dataBytes = pump(source, extents, sink, out, progress);
             sink.finish();
             out.commit();
             progress.finish();
@@ -75,10 +75,12 @@ public final class DiskCopier {
     }
 
     /** Reads the extents and hands every run of non-zero granules to the sink. */
-    private static long pump(BlockDevice source, List<Extent> extents, ImageSink sink, ProgressThrottle progress)
+    private static long pump(BlockDevice source, List<Extent> extents, ImageSink sink, AtomicOutput out,
+            ProgressThrottle progress)
             throws IOException {
         int granule = sink.granuleSize();
         long dataBytes = 0;
+        long writtenBefore = 0;
         try (ChunkReader reader = new ChunkReader(source, extents, CHUNK)) {
             ChunkReader.Chunk chunk;
             while ((chunk = reader.next()) != null) {
@@ -101,6 +103,8 @@ public final class DiskCopier {
                     dataBytes += len - runStart;
                 }
                 reader.release(chunk);
+                out.written(sink.bytesWritten() - writtenBefore);
+                writtenBefore = sink.bytesWritten();
                 progress.update(chunk.offset() + len);
             }
         }
