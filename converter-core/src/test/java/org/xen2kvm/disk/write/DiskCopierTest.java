@@ -117,6 +117,24 @@ class DiskCopierTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
+    void emptyDisk(Variant v) throws Exception {
+        Path src = sparseImage(dir.resolve("empty.raw"), 0, 9, new long[0][]);
+        CopyResult r = convertAndCheck(src, v);
+        assertEquals(0, r.virtualSize());
+    }
+
+    @Test
+    void enoughDataForBackgroundFlushes() throws Exception {
+        // More than two flush intervals of data, so the background flusher runs during the copy.
+        long data = 2 * BackgroundFlusher.FLUSH_EVERY + 5 * MIB;
+        long size = data + 64L * MIB;
+        Path src = sparseImage(dir.resolve("flush.raw"), size, 10, new long[][] {{32L * MIB, data}});
+        CopyResult r = convertAndCheck(src, Variant.QCOW2);
+        assertEquals(data, r.dataBytes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
     void sizeNotMultipleOfCluster(Variant v) throws Exception {
         // Not even a multiple of 512: qcow2 rounds up to whole sectors as qemu-img does.
         long size = 10L * MIB + 12345;
