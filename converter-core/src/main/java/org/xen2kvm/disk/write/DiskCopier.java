@@ -39,8 +39,13 @@ public final class DiskCopier {
             ImageSink sink = format == OutputFormat.RAW
                     ? new RawImageSink(out, size)
                     : new Qcow2ImageSink(out.channel(), size, options.compress());
-            long dataBytes = pump(source, extents, sink, out, progress);
-            sink.finish();
+            long dataBytes;
+            try {
+                dataBytes = pump(source, extents, sink, out, progress);
+                sink.finish();
+            } finally {
+                sink.close();
+            }
             out.commit();
             progress.finish();
             return new CopyResult(sink.virtualSize(), sink.bytesWritten(), dataBytes,
