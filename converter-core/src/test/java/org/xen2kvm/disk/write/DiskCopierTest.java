@@ -83,6 +83,9 @@ class DiskCopierTest {
             QemuImg.Result info = QemuImg.run("info", "--output=json", out.toString());
             assertTrue(info.output().contains("\"virtual-size\": " + expectedSize), info.output());
             assertTrue(info.output().contains("\"compat\": \"1.1\""), info.output());
+            assertTrue(info.output().contains("\"cluster-size\": 65536"), info.output());
+            assertTrue(info.output().contains("\"refcount-bits\": 16"), info.output());
+            assertTrue(info.output().contains("\"corrupt\": false"), info.output());
         } else {
             assertEquals(Files.size(src), Files.size(out));
         }
