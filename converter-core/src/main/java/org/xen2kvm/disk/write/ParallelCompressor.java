@@ -15,14 +15,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stays at a few MiB whatever the disk size.
  */
 final class ParallelCompressor implements AutoCloseable {
-    /** A compressed cluster: {@code data} is null when compression did not pay. */
-    record Result(long guestCluster, byte[] input, byte[] data) {
+    /** A cluster and its compressed form {@code output[0, length)}; length -1 when compression did not pay. */
+    record Result(long guestCluster, byte[] input, byte[] output, int length) {
     }
 
     private final ExecutorService pool;
     private final ThreadLocal<ClusterCompressor> compressors;
     private final ArrayDeque<Future<Result>> inFlight = new ArrayDeque<>();
     private final int window;
+    private final int limit;
+    /** Buffers for reuse; only the caller's thread touches these. */
+    private final ArrayDeque<byte[]> freeInputs = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> freeOutputs = new ArrayDeque<>();
 
     ParallelCompressor(int limit) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -34,6 +38,7 @@ final class ParallelCompressor implements AutoCloseable {
         });
         this.compressors = ThreadLocal.withInitial(() -> new ClusterCompressor(limit));
         this.window = threads * 8;
+        this.limit = limit;
     }
 
     /** True when the caller should take a result before submitting more. */
@@ -45,20 +50,26 @@ final class ParallelCompressor implements AutoCloseable {
         return inFlight.isEmpty();
     }
 
-    /** Queues a copy of {@code cluster} (all its remaining bytes) for compression. */
+    /** Queues a copy of {@code cluster} (all its remaining bytes, at most a cluster) for compression. */
     void submit(long guestCluster, ByteBuffer cluster) {
-        byte[] input = new byte[cluster.remaining()];
-        cluster.get(input);
+        byte[] input = freeInputs.isEmpty() ? new byte[Qcow2Format.CLUSTER_SIZE] : freeInputs.poll();
+        byte[] output = freeOutputs.isEmpty() ? new byte[limit] : freeOutputs.poll();
+        int inputLength = cluster.remaining();
+        cluster.get(input, 0, inputLength);
         inFlight.add(pool.submit(() -> {
             ClusterCompressor c = compressors.get();
-            int len = c.compress(ByteBuffer.wrap(input));
-            byte[] data = null;
+            int len = c.compress(ByteBuffer.wrap(input, 0, inputLength));
             if (len >= 0) {
-                data = new byte[len];
-                System.arraycopy(c.output(), 0, data, 0, len);
+                System.arraycopy(c.output(), 0, output, 0, len);
             }
-            return new Result(guestCluster, input, data);
+            return new Result(guestCluster, input, output, len);
         }));
+    }
+
+    /** Gives a result's buffers back once its data is written. */
+    void release(Result r) {
+        freeInputs.add(r.input());
+        freeOutputs.add(r.output());
     }
 
     /** The oldest submitted cluster's result, waiting for it. */

@@ -128,20 +128,20 @@ final class Qcow2ImageSink implements ImageSink {
     private void place(ParallelCompressor.Result r) throws IOException {
         selectL2(r.guestCluster());
         long entry;
-        if (r.data() == null) {
+        if (r.length() < 0) {
             long host = allocateClusters(1);
-            writeAt(ByteBuffer.wrap(r.input()), host);
+            writeAt(ByteBuffer.wrap(r.input(), 0, CLUSTER_SIZE), host);
             entry = host | Qcow2Format.OFLAG_COPIED;
         } else {
-            entry = writeCompressed(r.data());
+            entry = writeCompressed(r.output(), r.length());
         }
+        compressor.release(r);
         l2Table.putLong((int) (r.guestCluster() % L2_ENTRIES) * TABLE_ENTRY_BYTES, entry);
         emitCompletedRefcountBlocks();
     }
 
     /** Appends compressed data at the byte-granular append position and returns its L2 entry. */
-    private long writeCompressed(byte[] data) throws IOException {
-        int n = data.length;
+    private long writeCompressed(byte[] data, int n) throws IOException {
         long start = appendPos;
         long end = start + n;
         for (long c = start >>> CLUSTER_BITS; c <= (end - 1) >>> CLUSTER_BITS; c++) {
@@ -149,7 +149,7 @@ final class Qcow2ImageSink implements ImageSink {
             refcounts.increment(c);
         }
         appendPos = end;
-        writeAt(ByteBuffer.wrap(data), start);
+        writeAt(ByteBuffer.wrap(data, 0, n), start);
         long sectorBits = Qcow2Format.COMPRESSED_SECTOR_BITS;
         long extraSectors = ((end - 1) >>> sectorBits) - (start >>> sectorBits);
         return Qcow2Format.OFLAG_COMPRESSED | (extraSectors << Qcow2Format.CSIZE_SHIFT) | start;
