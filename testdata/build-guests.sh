@@ -95,6 +95,14 @@ log "kernel $KVER"
 
 # Shared configuration (identical in both guests).
 echo "root:$ROOT_PASSWORD" | chroot "$ROOTFS" chpasswd
+# Keep the images small: drop module trees no test guest (Xen PV or KVM with
+# virtio) loads: graphics, sound, media, wireless, InfiniBand, staging.
+MODDIR=$ROOTFS/usr/lib/modules/$KVER/kernel
+rm -rf "$MODDIR/sound" "$MODDIR/drivers/gpu" "$MODDIR/drivers/media" \
+    "$MODDIR/drivers/net/wireless" "$MODDIR/drivers/infiniband" \
+    "$MODDIR/drivers/staging" "$MODDIR/drivers/iio" "$MODDIR/net/wireless" \
+    "$MODDIR/net/mac80211" "$MODDIR/net/bluetooth" "$MODDIR/drivers/bluetooth"
+chroot "$ROOTFS" depmod "$KVER"
 # No swap is known while building; an explicit RESUME=none keeps the host's
 # swap (if any) out of the guests' initramfs.
 mkdir -p "$ROOTFS/etc/initramfs-tools/conf.d"
