@@ -44,7 +44,7 @@ fi
 
 WORK=${BENCH_DIR:-$(mktemp -d /var/tmp/xen2kvm-bench.XXXXXX)}
 mkdir -p "$WORK"
-cleanup() { rm -f "$WORK"/src-*.raw "$WORK"/out.* "$WORK"/time.*; }
+cleanup() { rm -f "$WORK"/src-*.raw "$WORK"/out.* "$WORK"/time.* "$WORK"/cmd.out; }
 trap cleanup EXIT
 
 make_image() { # $1 file, $2 size in GiB
@@ -63,7 +63,7 @@ make_image() { # $1 file, $2 size in GiB
 
 # Runs a command under GNU time; prints "seconds peak_kib".
 timed() {
-    /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/time.err" || {
+    /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" >"$WORK/cmd.out" 2>"$WORK/time.err" || {
         cat "$WORK/time.err" >&2; return 1; }
     cat "$WORK/time.out"
 }
@@ -72,15 +72,17 @@ stats() { # best median of the numbers on stdin
     sort -g | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f %.2f\n", a[1], m}'
 }
 
-printf '%-6s %-6s %-26s %8s %8s %10s\n' size format tool best_s median_s peak_MiB
+printf '%-6s %-6s %-30s %8s %8s %10s\n' size format tool best_s median_s peak_MiB
 for gib in $SIZES_GIB; do
     src="$WORK/src-${gib}g.raw"
     make_image "$src" "$gib"
     for fmt in qcow2 raw; do
-        : > "$WORK/time.x2k"; : > "$WORK/time.qwb"; : > "$WORK/time.qun"
+        : > "$WORK/time.x2k"; : > "$WORK/time.x2kcopy"; : > "$WORK/time.qwb"; : > "$WORK/time.qun"
         for run in $(seq 1 "$RUNS"); do
             rm -f "$WORK/out.x2k" "$WORK/out.qwb" "$WORK/out.qun"
-            timed "${X2K[@]}" "$src" "$WORK/out.x2k" -O "$fmt" --src-format raw >> "$WORK/time.x2k"
+            timed "${X2K[@]}" "$src" "$WORK/out.x2k" -O "$fmt" --src-format raw --json >> "$WORK/time.x2k"
+            # The copy's own duration, from the JSON result: wall time less JVM start-up.
+            echo "$(grep -o '"seconds":[0-9.]*' "$WORK/cmd.out" | cut -d: -f2) 0" >> "$WORK/time.x2kcopy"
             timed qemu-img convert -t writeback -f raw -O "$fmt" "$src" "$WORK/out.qwb" >> "$WORK/time.qwb"
             timed qemu-img convert -f raw -O "$fmt" "$src" "$WORK/out.qun" >> "$WORK/time.qun"
         done
@@ -89,16 +91,20 @@ for gib in $SIZES_GIB; do
         if [[ $fmt == qcow2 ]]; then
             qemu-img check -q "$WORK/out.x2k" || { echo "disk-benchmark: qemu-img check failed" >&2; exit 1; }
         fi
-        for t in x2k:xen2kvm qwb:"qemu-img -t writeback" qun:"qemu-img (default, no flush)"; do
+        for t in x2k:xen2kvm x2kcopy:"xen2kvm copy only (no JVM)" qwb:"qemu-img -t writeback" \
+                 qun:"qemu-img (default, no flush)"; do
             key=${t%%:*}; name=${t#*:}
             read -r best median < <(cut -d' ' -f1 "$WORK/time.$key" | stats)
             peak=$(cut -d' ' -f2 "$WORK/time.$key" | sort -n | tail -1)
-            printf '%-6s %-6s %-26s %8s %8s %10d\n' "${gib}G" "$fmt" "$name" "$best" "$median" $(( peak / 1024 ))
+            printf '%-6s %-6s %-30s %8s %8s %10s\n' "${gib}G" "$fmt" "$name" "$best" "$median" \
+                "$([[ $key == x2kcopy ]] && echo - || echo $(( peak / 1024 )))"
             eval "best_$key=$best median_$key=$median"
         done
         # shellcheck disable=SC2154
         awk -v a="$best_x2k" -v b="$best_qwb" -v c="$median_x2k" -v d="$median_qwb" -v g="${gib}G" -v f="$fmt" \
-            'BEGIN {printf "%-6s %-6s ratio xen2kvm/qemu-img -t writeback: best %.2f, median %.2f\n", g, f, a/b, c/d}'
+            -v e="$best_x2kcopy" -v h="$median_x2kcopy" 'BEGIN {
+                printf "%-6s %-6s ratio xen2kvm/qemu-img -t writeback: best %.2f, median %.2f", g, f, a/b, c/d
+                printf " (copy only: best %.2f, median %.2f)\n", e/b, h/d }'
         printf '%-6s %-6s allocated: xen2kvm %s, qemu-img %s\n' "${gib}G" "$fmt" \
             "$(du -h "$WORK/out.x2k" | cut -f1)" "$(du -h "$WORK/out.qwb" | cut -f1)"
     done

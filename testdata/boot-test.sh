@@ -33,11 +33,12 @@ python3 "$HERE/serial-login.py" --socket "$SOCK" --timeout "${X2K_TIMEOUT:-300}"
     -c 'swapon --show=NAME,TYPE --noheadings' \
     -c 'ip -br addr show' \
     -c 'systemctl --failed --no-legend --plain' \
-    -c 'systemctl is-system-running' \
-    -c 'systemd-analyze' \
     -c 'systemctl list-jobs --no-legend' \
+    -c 'systemctl is-system-running --wait' \
+    -c 'journalctl -b -o cat --no-pager | grep -e "Timed out waiting for device" -e "Dependency failed" -e "Gave up waiting"' \
+    -c 'systemd-analyze' \
     -c 'systemd-analyze blame | head -n 5' \
     --poweroff || status=$?
 # Give the guest a moment to power off cleanly, then stop QEMU regardless.
-for _ in $(seq 1 20); do kill -0 $QEMU 2>/dev/null || break; sleep 1; done
+for _ in $(seq 1 60); do kill -0 $QEMU 2>/dev/null || break; sleep 1; done
 exit $status

@@ -22,6 +22,8 @@ export LC_ALL=C
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HASH=$(cat "$SCRIPT_DIR/build-guests.sh" | sha256sum | cut -c1-16)
 OUT=${1:-/var/tmp/xen2kvm-testdata/$HASH}
+# The xl configs name absolute paths.
+OUT=$(realpath -m "$OUT")
 MARKER=.build-complete
 ROOT_PASSWORD=xen2kvm
 SUITE=bookworm
@@ -64,6 +66,15 @@ detect_mirror() {
 
 PARENT=$(dirname "$OUT")
 mkdir -p "$PARENT"
+# One builder per output directory: a second caller (e.g. a parallel test
+# run) waits and then finds the finished cache.
+exec 9>"$PARENT/.$(basename "$OUT").lock"
+flock 9
+if [ -f "$OUT/$MARKER" ]; then
+    log "built meanwhile: $OUT"
+    echo "$OUT"
+    exit 0
+fi
 WORK=$(mktemp -d "$PARENT/.build-$(basename "$OUT").XXXXXX")
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -95,6 +106,14 @@ log "kernel $KVER"
 
 # Shared configuration (identical in both guests).
 echo "root:$ROOT_PASSWORD" | chroot "$ROOTFS" chpasswd
+# Keep the images small: drop module trees no test guest (Xen PV or KVM with
+# virtio) loads: graphics, sound, media, wireless, InfiniBand, staging.
+MODDIR=$ROOTFS/usr/lib/modules/$KVER/kernel
+rm -rf "$MODDIR/sound" "$MODDIR/drivers/gpu" "$MODDIR/drivers/media" \
+    "$MODDIR/drivers/net/wireless" "$MODDIR/drivers/infiniband" \
+    "$MODDIR/drivers/staging" "$MODDIR/drivers/iio" "$MODDIR/net/wireless" \
+    "$MODDIR/net/mac80211" "$MODDIR/net/bluetooth" "$MODDIR/drivers/bluetooth"
+chroot "$ROOTFS" depmod "$KVER"
 # No swap is known while building; an explicit RESUME=none keeps the host's
 # swap (if any) out of the guests' initramfs.
 mkdir -p "$ROOTFS/etc/initramfs-tools/conf.d"

@@ -24,12 +24,14 @@ public final class AtomicOutput implements Closeable {
     private final boolean replace;
     private final RandomAccessFile file;
     private boolean committed;
+    private final BackgroundFlusher flusher;
 
     private AtomicOutput(Path destination, Path part, boolean replace, RandomAccessFile file) {
         this.destination = destination;
         this.part = part;
         this.replace = replace;
         this.file = file;
+        this.flusher = new BackgroundFlusher(file.getChannel(), destination.getFileName().toString());
     }
 
     /**
@@ -68,8 +70,18 @@ public final class AtomicOutput implements Closeable {
         file.setLength(length);
     }
 
+    /**
+     * Notes that {@code bytes} more were written. Every so often the file is flushed on a
+     * background thread, so the disk writes while the copy goes on and the final flush in
+     * {@link #commit()} has little left to do.
+     */
+    public void written(long bytes) {
+        flusher.written(bytes);
+    }
+
     /** Flushes the data to stable storage and renames the file into place. */
     public void commit() throws IOException {
+        flusher.stop();
         file.getChannel().force(true);
         file.close();
         if (replace) {
@@ -87,6 +99,7 @@ public final class AtomicOutput implements Closeable {
     @Override
     public void close() throws IOException {
         if (!committed) {
+            flusher.stop();
             try {
                 file.close();
             } finally {

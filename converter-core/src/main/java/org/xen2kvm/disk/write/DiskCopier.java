@@ -39,8 +39,13 @@ public final class DiskCopier {
             ImageSink sink = format == OutputFormat.RAW
                     ? new RawImageSink(out, size)
                     : new Qcow2ImageSink(out.channel(), size, options.compress());
-            long dataBytes = pump(source, extents, sink, progress);
-            sink.finish();
+            long dataBytes;
+            try {
+                dataBytes = pump(source, extents, sink, out, progress);
+                sink.finish();
+            } finally {
+                sink.close();
+            }
             out.commit();
             progress.finish();
             return new CopyResult(sink.virtualSize(), sink.bytesWritten(), dataBytes,
@@ -75,10 +80,12 @@ public final class DiskCopier {
     }
 
     /** Reads the extents and hands every run of non-zero granules to the sink. */
-    private static long pump(BlockDevice source, List<Extent> extents, ImageSink sink, ProgressThrottle progress)
+    private static long pump(BlockDevice source, List<Extent> extents, ImageSink sink, AtomicOutput out,
+            ProgressThrottle progress)
             throws IOException {
         int granule = sink.granuleSize();
         long dataBytes = 0;
+        long writtenBefore = 0;
         try (ChunkReader reader = new ChunkReader(source, extents, CHUNK)) {
             ChunkReader.Chunk chunk;
             while ((chunk = reader.next()) != null) {
@@ -101,6 +108,8 @@ public final class DiskCopier {
                     dataBytes += len - runStart;
                 }
                 reader.release(chunk);
+                out.written(sink.bytesWritten() - writtenBefore);
+                writtenBefore = sink.bytesWritten();
                 progress.update(chunk.offset() + len);
             }
         }

@@ -18,6 +18,10 @@ interface ImageSink {
     /** Writes any metadata; the caller then flushes and renames. */
     void finish() throws IOException;
 
+    /** Releases threads and buffers; called after {@link #finish} and after a failure. */
+    default void close() {
+    }
+
     /** Size of the disk as the written image declares it. */
     long virtualSize();
 

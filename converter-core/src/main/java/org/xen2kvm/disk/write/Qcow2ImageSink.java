@@ -26,7 +26,7 @@ final class Qcow2ImageSink implements ImageSink {
     private final FileChannel channel;
     private final long virtualSize;
     private final long l1Size;
-    private final ClusterCompressor compressor;
+    private final ParallelCompressor compressor;
     private final RefcountTracker refcounts = new RefcountTracker();
     private final ByteBuffer l2Table = ByteBuffer.allocate(CLUSTER_SIZE);
     private final ByteBuffer padded = ByteBuffer.allocateDirect(CLUSTER_SIZE);
@@ -57,7 +57,7 @@ final class Qcow2ImageSink implements ImageSink {
                     + Qcow2Format.MAX_L1_ENTRIES + " entries); write raw instead");
         }
         // Compressed data must save at least one sector, or it is stored plainly.
-        this.compressor = compress ? new ClusterCompressor(CLUSTER_SIZE - 512) : null;
+        this.compressor = compress ? new ParallelCompressor(CLUSTER_SIZE - 512) : null;
         allocateClusters(1); // cluster 0: the header, written last
     }
 
@@ -89,25 +89,28 @@ final class Qcow2ImageSink implements ImageSink {
                 padded.flip();
                 cluster = padded;
             }
-            selectL2(guestCluster);
-            long entry;
-            if (compressor != null && (entry = writeCompressed(cluster.duplicate())) != 0) {
-                // stored compressed
-            } else {
-                long host = allocateClusters(1);
-                entry = host | Qcow2Format.OFLAG_COPIED;
-                if (cluster == padded) {
-                    writeAt(padded, host);
-                } else if (batchHost >= 0 && batchHost + batchLen == host) {
-                    batchLen += CLUSTER_SIZE;
-                } else {
-                    flushBatch(data, batchStart, batchLen, batchHost);
-                    batchHost = host;
-                    batchStart = pos;
-                    batchLen = CLUSTER_SIZE;
+            if (compressor != null) {
+                compressor.submit(guestCluster, cluster.duplicate());
+                while (compressor.full()) {
+                    place(compressor.take());
                 }
+                pos += len;
+                guestCluster++;
+                continue;
             }
-            l2Table.putLong((int) (guestCluster % L2_ENTRIES) * TABLE_ENTRY_BYTES, entry);
+            selectL2(guestCluster);
+            long host = allocateClusters(1);
+            if (cluster == padded) {
+                writeAt(padded, host);
+            } else if (batchHost >= 0 && batchHost + batchLen == host) {
+                batchLen += CLUSTER_SIZE;
+            } else {
+                flushBatch(data, batchStart, batchLen, batchHost);
+                batchHost = host;
+                batchStart = pos;
+                batchLen = CLUSTER_SIZE;
+            }
+            l2Table.putLong((int) (guestCluster % L2_ENTRIES) * TABLE_ENTRY_BYTES, host | Qcow2Format.OFLAG_COPIED);
             emitCompletedRefcountBlocks();
             pos += len;
             guestCluster++;
@@ -121,12 +124,24 @@ final class Qcow2ImageSink implements ImageSink {
         }
     }
 
-    /** Stores a compressed cluster and returns its L2 entry, or 0 if compression did not pay. */
-    private long writeCompressed(ByteBuffer cluster) throws IOException {
-        int n = compressor.compress(cluster);
-        if (n < 0) {
-            return 0;
+    /** Stores a compressed (or, when that did not pay, plain) cluster in guest order. */
+    private void place(ParallelCompressor.Result r) throws IOException {
+        selectL2(r.guestCluster());
+        long entry;
+        if (r.length() < 0) {
+            long host = allocateClusters(1);
+            writeAt(ByteBuffer.wrap(r.input(), 0, CLUSTER_SIZE), host);
+            entry = host | Qcow2Format.OFLAG_COPIED;
+        } else {
+            entry = writeCompressed(r.output(), r.length());
         }
+        compressor.release(r);
+        l2Table.putLong((int) (r.guestCluster() % L2_ENTRIES) * TABLE_ENTRY_BYTES, entry);
+        emitCompletedRefcountBlocks();
+    }
+
+    /** Appends compressed data at the byte-granular append position and returns its L2 entry. */
+    private long writeCompressed(byte[] data, int n) throws IOException {
         long start = appendPos;
         long end = start + n;
         for (long c = start >>> CLUSTER_BITS; c <= (end - 1) >>> CLUSTER_BITS; c++) {
@@ -134,7 +149,7 @@ final class Qcow2ImageSink implements ImageSink {
             refcounts.increment(c);
         }
         appendPos = end;
-        writeAt(ByteBuffer.wrap(compressor.output(), 0, n), start);
+        writeAt(ByteBuffer.wrap(data, 0, n), start);
         long sectorBits = Qcow2Format.COMPRESSED_SECTOR_BITS;
         long extraSectors = ((end - 1) >>> sectorBits) - (start >>> sectorBits);
         return Qcow2Format.OFLAG_COMPRESSED | (extraSectors << Qcow2Format.CSIZE_SHIFT) | start;
@@ -210,17 +225,28 @@ final class Qcow2ImageSink implements ImageSink {
 
     @Override
     public void finish() throws IOException {
+        if (compressor != null) {
+            while (!compressor.isEmpty()) {
+                place(compressor.take());
+            }
+            compressor.close();
+        }
         flushL2();
-        long l1Clusters = Math.max(1, ceilDiv(l1Size * TABLE_ENTRY_BYTES, CLUSTER_SIZE));
-        long l1Offset = allocateClusters(Math.toIntExact(l1Clusters));
-        writeL1(l1Offset);
-        emitCompletedRefcountBlocks();
+        long l1Clusters = ceilDiv(l1Size * TABLE_ENTRY_BYTES, CLUSTER_SIZE);
+        // An empty disk has no L1 table at all (offset 0, as qemu-img create writes it):
+        // a table cluster nothing references would be a leak to qemu-img check.
+        long l1Offset = 0;
+        if (l1Clusters > 0) {
+            l1Offset = allocateClusters(Math.toIntExact(l1Clusters));
+            writeL1(l1Offset);
+            emitCompletedRefcountBlocks();
+        }
         writeRefcountStructures(l1Offset);
     }
 
     private void writeL1(long l1Offset) throws IOException {
         long next = 0; // index of the next pair in l1Entries
-        for (long first = 0; first < Math.max(1, l1Size); first += L2_ENTRIES) {
+        for (long first = 0; first < l1Size; first += L2_ENTRIES) {
             Arrays.fill(scratch.array(), (byte) 0);
             long end = Math.min(l1Size, first + L2_ENTRIES);
             while (next < l1Count && l1Entries[(int) next * 2] < end) {
@@ -301,6 +327,13 @@ final class Qcow2ImageSink implements ImageSink {
     private void writeAt(ByteBuffer buf, long position) throws IOException {
         bytesWritten += buf.remaining();
         FileWrites.writeFully(channel, buf, position);
+    }
+
+    @Override
+    public void close() {
+        if (compressor != null) {
+            compressor.close();
+        }
     }
 
     @Override

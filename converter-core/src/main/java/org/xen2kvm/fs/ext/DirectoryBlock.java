@@ -21,6 +21,12 @@ final class DirectoryBlock {
     /** det_reserved_ft of the checksum tail. */
     static final int TAIL_FT = 0xDE;
     static final int MAX_NAME = 255;
+    /** "." takes the first 12 bytes of a directory, ".." the next 12 (directory.rst, "Hash Tree Directories"). */
+    static final int DOT_REC_LEN = 12;
+    /** Where dx_root_info starts in the first block of a hashed directory. */
+    static final int DX_ROOT_INFO = 24;
+    static final byte[] DOT = {'.'};
+    static final byte[] DOTDOT = {'.', '.'};
     // file_type values (directory.rst)
     static final int FT_UNKNOWN = 0;
     static final int FT_REG = 1;

@@ -102,6 +102,10 @@ final class ExtVolume {
                         + ", over the " + (sb.inodeSize - Superblock.GOOD_OLD_INODE_SIZE) + " bytes available; run e2fsck");
             }
         }
+        if (sb.metadataCsum() && !inode.checksumMatches(sb.csumSeed)) {
+            throw new FileSystemException(where() + ": inode " + ino + " field i_checksum does not match its contents"
+                    + " (metadata_csum); run e2fsck");
+        }
         return inode;
     }
 
@@ -112,11 +116,18 @@ final class ExtVolume {
         dev.write(inodeOffset(inode.number), ByteBuffer.wrap(inode.raw));
     }
 
+    /** i_blocks counts 512-byte sectors (inodes.rst, i_blocks_lo). */
+    static final int SECTOR_SIZE = 512;
+
+    int sectorsPerBlock() {
+        return bs / SECTOR_SIZE;
+    }
+
     /** i_blocks in 512-byte sectors, honouring huge_file. */
     long sectors(Inode inode) {
         boolean huge = sb.hasRo(ExtFeatures.RO_HUGE_FILE);
         long v = inode.blocksRaw(huge);
-        return huge && inode.hasFlag(Inode.FL_HUGE_FILE) ? v * (bs / 512) : v;
+        return huge && inode.hasFlag(Inode.FL_HUGE_FILE) ? v * sectorsPerBlock() : v;
     }
 
     void setSectors(Inode inode, long sectors) throws FileSystemException {
@@ -147,6 +158,9 @@ final class ExtVolume {
             bm = uninitBlockBitmap(g);
         } else {
             bm = readBlock(gd.blockBitmap(g), "group " + g + " bg_block_bitmap");
+            if (sb.metadataCsum()) {
+                verifyBitmap(g, "block", bm, (int) (sb.blocksPerGroup / 8), gd.blockBitmapChecksum(g));
+            }
         }
         blockBitmaps.put(g, bm);
         return bm;
@@ -187,9 +201,23 @@ final class ExtVolume {
             }
         } else {
             bm = readBlock(gd.inodeBitmap(g), "group " + g + " bg_inode_bitmap");
+            if (sb.metadataCsum()) {
+                verifyBitmap(g, "inode", bm, (int) (sb.inodesPerGroup / 8), gd.inodeBitmapChecksum(g));
+            }
         }
         inodeBitmaps.put(g, bm);
         return bm;
+    }
+
+    private void verifyBitmap(long g, String kind, byte[] bm, int bytes, long stored) throws FileSystemException {
+        long crc = Crc32c.update(sb.csumSeed, bm, 0, bytes) & 0xFFFFFFFFL;
+        if (sb.descSize < Superblock.DESC_SIZE_64) {
+            crc &= 0xFFFF;
+        }
+        if (crc != stored) {
+            throw new FileSystemException(where() + ": group " + g + " " + kind + " bitmap checksum 0x" + Long.toHexString(stored)
+                    + " does not match computed 0x" + Long.toHexString(crc) + "; run e2fsck");
+        }
     }
 
     private static boolean bit(byte[] bm, long i) {

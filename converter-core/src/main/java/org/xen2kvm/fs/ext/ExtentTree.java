@@ -99,6 +99,15 @@ final class ExtentTree {
                 }
                 nodes.add(child);
                 byte[] cb = vol.readBlock(child, "extent node");
+                if (vol.sb.metadataCsum() && Le.u16(cb, EH_MAGIC) == MAGIC) {
+                    int tail = HEADER_SIZE + Math.min(Le.u16(cb, EH_MAX), blockEntries(vol.bs)) * ENTRY_SIZE;
+                    long stored = Le.u32(cb, tail);
+                    long computed = Crc32c.update(inode.metadataSeed(vol.sb.csumSeed), cb, 0, tail) & 0xFFFFFFFFL;
+                    if (stored != computed) {
+                        throw error(vol, inode, "block " + child, "eb_checksum", "0x" + Long.toHexString(stored),
+                                "computed 0x" + Long.toHexString(computed));
+                    }
+                }
                 walk(vol, inode, cb, 0, blockEntries(vol.bs), depth - 1, "block " + child, limit, runs, nodes, seen);
             }
         }

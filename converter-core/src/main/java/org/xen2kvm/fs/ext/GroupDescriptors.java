@@ -189,6 +189,14 @@ final class GroupDescriptors {
         markDirty(g);
     }
 
+    long blockBitmapChecksum(long g) {
+        return get(g, BG_BLOCK_BITMAP_CSUM_LO, BG_BLOCK_BITMAP_CSUM_HI, false);
+    }
+
+    long inodeBitmapChecksum(long g) {
+        return get(g, BG_INODE_BITMAP_CSUM_LO, BG_INODE_BITMAP_CSUM_HI, false);
+    }
+
     void setBlockBitmapChecksum(long g, int crc) {
         set16(g, BG_BLOCK_BITMAP_CSUM_LO, BG_BLOCK_BITMAP_CSUM_HI, crc & 0xFFFFFFFFL);
     }

@@ -221,6 +221,15 @@ final class Inode {
         }
     }
 
+    /** Whether the stored i_checksum_lo/hi match the content (metadata_csum). */
+    boolean checksumMatches(int csumSeed) {
+        Inode copy = new Inode(number, raw.clone());
+        copy.seal(csumSeed);
+        boolean hi = raw.length > Superblock.GOOD_OLD_INODE_SIZE && extraIsize() >= CHECKSUM_HI_END;
+        return Le.u16(raw, I_CHECKSUM_LO) == Le.u16(copy.raw, I_CHECKSUM_LO)
+                && (!hi || Le.u16(raw, I_CHECKSUM_HI) == Le.u16(copy.raw, I_CHECKSUM_HI));
+    }
+
     /** The seed for checksums of this inode's extent, directory and htree blocks. */
     int metadataSeed(int csumSeed) {
         return Crc32c.updateInt(Crc32c.updateInt(csumSeed, (int) number), (int) generation());

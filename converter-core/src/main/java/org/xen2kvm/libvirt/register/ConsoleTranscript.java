@@ -68,9 +68,14 @@ final class ConsoleTranscript {
         return text;
     }
 
+    /** {@code text} without terminal escapes and carriage returns. */
+    static String plain(CharSequence text) {
+        return ANSI_ESCAPE.matcher(text).replaceAll("").replace("\r", "");
+    }
+
     /** The last {@code count} non-blank lines, without terminal escapes or trailing blanks, joined by '\n'. */
     String lastLines(int count) {
-        String clean = ANSI_ESCAPE.matcher(tail).replaceAll("").replace("\r", "");
+        String clean = plain(tail);
         String[] lines = clean.split("\n");
         StringBuilder out = new StringBuilder();
         int taken = 0;

@@ -1,11 +1,15 @@
 package org.xen2kvm.libvirt.register;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -14,6 +18,8 @@ import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
+import org.libvirt.StoragePool;
+import org.libvirt.StorageVol;
 
 /**
  * One connection to libvirt that defines, starts, boot-checks and removes converted guests.
@@ -29,8 +35,11 @@ public final class LibvirtRegistrar implements AutoCloseable {
     private static final int XML_INACTIVE = 2;
     /** virDomainCreateFlags VIR_DOMAIN_START_PAUSED: start with CPUs stopped, so the console misses nothing. */
     private static final int START_PAUSED = 1;
-    /** virDomainUndefineFlagsValues VIR_DOMAIN_UNDEFINE_NVRAM: also delete a UEFI guest's varstore. */
+    /** virDomainUndefineFlagsValues VIR_DOMAIN_UNDEFINE_NVRAM: also delete a UEFI guest's varstore (not in libvirt-java 0.5.2). */
     private static final int UNDEFINE_NVRAM = 4;
+
+    /** A volume name becomes a file name in directory pools: keep it plain and safe. */
+    private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
 
     private final String uri;
     private final Connect connect;
@@ -70,7 +79,8 @@ public final class LibvirtRegistrar implements AutoCloseable {
      * whose {@code <name>} and {@code <uuid>} must be {@code name} and {@code uuid}.
      *
      * <p>An existing domain with the same name or the same UUID is refused unless
-     * {@code replace}. With {@code replace}, running domains are still refused; every
+     * {@code replace}. With {@code replace}, running domains and domains with a managed
+     * save (suspended to disk) are still refused; every
      * check is made before anything is removed, and if libvirt then rejects the new
      * definition the replaced ones are defined again from their saved XML.
      *
@@ -102,7 +112,7 @@ public final class LibvirtRegistrar implements AutoCloseable {
         }
         try {
             Domain domain = connect.domainDefineXML(domainXml);
-            return new RegisteredDomain(uri, domain.getName(), domain.getUUIDString().toLowerCase(java.util.Locale.ROOT));
+            return new RegisteredDomain(uri, domain.getName(), domain.getUUIDString().toLowerCase(Locale.ROOT));
         } catch (LibvirtException e) {
             throw new LibvirtRegistrationException(uri + ": libvirt rejected the definition of domain '" + name
                     + "': " + LibvirtErrors.message(e) + restoreReplaced(removed), e);
@@ -224,6 +234,124 @@ public final class LibvirtRegistrar implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates volume {@code volumeName} in storage pool {@code poolName}, sized to
+     * {@code image}, and streams the image into it byte for byte (the pool may be on a
+     * remote host). If the upload fails, the new volume is deleted again.
+     *
+     * <p>An existing volume of that name is refused unless {@code replace}; with
+     * {@code replace} it is deleted first, whether or not a domain still uses it.
+     *
+     * @throws LibvirtRegistrationException when the pool is missing or inactive, the name
+     *                                      is taken or not a plain file name, or libvirt fails
+     * @throws java.io.UncheckedIOException when {@code image} cannot be read
+     */
+    public UploadedVolume uploadVolume(String poolName, String volumeName, Path image, boolean replace) {
+        if (!VOLUME_NAME.matcher(volumeName).matches()) {
+            throw new LibvirtRegistrationException(uri + ": volume name '" + volumeName
+                    + "' is not a plain file name (letters, digits, '.', '_', '+', '-'; not starting with '.'); rename it");
+        }
+        long size;
+        try {
+            size = Files.size(image);
+        } catch (IOException e) {
+            throw new UncheckedIOException(image + ": cannot read the disk image to upload: " + e.getMessage(), e);
+        }
+        StoragePool pool = findPool(poolName);
+        StorageVol created;
+        try {
+            StorageVol old = findVolume(pool, volumeName);
+            if (old != null) {
+                if (!replace) {
+                    throw new LibvirtRegistrationException(uri + ": volume '" + volumeName + "' already exists in pool '"
+                            + poolName + "' (" + old.getPath() + "); choose another name, or pass --replace to overwrite it");
+                }
+                old.delete(0);
+            }
+            created = pool.storageVolCreateXML("<volume><name>" + volumeName + "</name>"
+                    + "<capacity unit='bytes'>" + size + "</capacity>"
+                    + "<allocation unit='bytes'>0</allocation></volume>", 0);
+        } catch (LibvirtException e) {
+            throw failure("cannot create volume '" + volumeName + "' in pool '" + poolName + "'", e);
+        }
+        UploadedVolume volume;
+        try {
+            volume = new UploadedVolume(uri, poolName, volumeName, created.getKey(), created.getPath());
+        } catch (LibvirtException e) {
+            deleteQuietly(created);
+            throw failure("cannot read back the new volume '" + volumeName + "'", e);
+        }
+        try {
+            VolumeUpload.upload(uri, volume.key(), image);
+        } catch (RuntimeException e) {
+            deleteQuietly(created);
+            throw e;
+        }
+        return volume;
+    }
+
+    /** Deletes the volume; does nothing when it is already gone. */
+    public void deleteVolume(UploadedVolume volume) {
+        StorageVol vol = findVolumeByKey(volume.key());
+        if (vol == null) {
+            return;
+        }
+        try {
+            vol.delete(0);
+        } catch (LibvirtException e) {
+            throw failure("cannot delete volume '" + volume.name() + "' (" + volume.path() + ")", e);
+        }
+    }
+
+    /** True when the volume still exists. */
+    public boolean volumeExists(UploadedVolume volume) {
+        return findVolumeByKey(volume.key()) != null;
+    }
+
+    private StoragePool findPool(String poolName) {
+        try {
+            StoragePool pool = connect.storagePoolLookupByName(poolName);
+            if (pool.isActive() != 1) {
+                throw new LibvirtRegistrationException(uri + ": storage pool '" + poolName
+                        + "' is not active; start it (virsh pool-start " + poolName + ")");
+            }
+            return pool;
+        } catch (LibvirtException e) {
+            throw new LibvirtRegistrationException(uri + ": storage pool '" + poolName + "': " + LibvirtErrors.message(e)
+                    + "; list the pools with virsh pool-list --all", e);
+        }
+    }
+
+    private static StorageVol findVolume(StoragePool pool, String name) throws LibvirtException {
+        try {
+            return pool.storageVolLookupByName(name);
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_STORAGE_VOL)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private StorageVol findVolumeByKey(String key) {
+        try {
+            return connect.storageVolLookupByKey(key);
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_STORAGE_VOL)) {
+                return null;
+            }
+            throw failure("cannot look up volume " + key, e);
+        }
+    }
+
+    private static void deleteQuietly(StorageVol vol) {
+        try {
+            vol.delete(0);
+        } catch (LibvirtException e) {
+            // Cleanup after a failure that is already being reported; the report matters more.
+        }
+    }
+
     /** Starts a transaction that removes what it created unless committed. */
     public Registration begin() {
         return new Registration(this);
@@ -238,7 +366,8 @@ public final class LibvirtRegistrar implements AutoCloseable {
         }
     }
 
-    private record Existing(Domain domain, String name, String uuid, boolean active, String inactiveXml) {
+    private record Existing(Domain domain, String name, String uuid, boolean active, boolean saved,
+            String inactiveXml) {
     }
 
     private List<Existing> findConflicts(String name, String uuid) {
@@ -250,11 +379,12 @@ public final class LibvirtRegistrar implements AutoCloseable {
                 if (d == null) {
                     continue;
                 }
-                String dUuid = d.getUUIDString().toLowerCase(java.util.Locale.ROOT);
+                String dUuid = d.getUUIDString().toLowerCase(Locale.ROOT);
                 if (found.stream().anyMatch(e -> e.uuid().equals(dUuid))) {
                     continue;
                 }
-                found.add(new Existing(d, d.getName(), dUuid, d.isActive() == 1, d.getXMLDesc(XML_INACTIVE)));
+                found.add(new Existing(d, d.getName(), dUuid, d.isActive() == 1, hasSavedState(d),
+                        d.getXMLDesc(XML_INACTIVE)));
             }
         } catch (LibvirtException e) {
             throw failure("cannot inspect the existing domain '" + name + "'", e);
@@ -276,6 +406,24 @@ public final class LibvirtRegistrar implements AutoCloseable {
                         + ") has " + same + " and is running; shut it down (virsh shutdown " + old.name()
                         + ") before replacing it with --replace");
             }
+            if (old.saved()) {
+                // A managed save is a suspended guest whose memory lives on disk: replacing the
+                // definition would throw that state away.
+                throw new DomainConflictException(uri + ": domain '" + old.name() + "' (uuid " + old.uuid()
+                        + ") has " + same + " and a saved state; start it and shut it down, or discard the state"
+                        + " (virsh managedsave-remove " + old.name() + "), before replacing it with --replace");
+            }
+        }
+    }
+
+    private static boolean hasSavedState(Domain domain) throws LibvirtException {
+        try {
+            return domain.hasManagedSaveImage() == 1;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_SUPPORT)) {
+                return false; // a driver without managed save has no saved state either
+            }
+            throw e;
         }
     }
 
@@ -298,18 +446,19 @@ public final class LibvirtRegistrar implements AutoCloseable {
     }
 
     private void undefine(Domain domain, String name) {
-        try {
-            domain.undefine(UNDEFINE_NVRAM);
-        } catch (LibvirtException e) {
-            // Drivers without UEFI support reject the NVRAM flag; there is no varstore to remove then.
-            if (!LibvirtErrors.is(e, ErrorNumber.VIR_ERR_INVALID_ARG)
-                    && !LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_SUPPORT)) {
-                throw failure("cannot undefine domain '" + name + "'", e);
-            }
+        // Removing a domain also removes its UEFI varstore and saved state. Drivers without
+        // UEFI (or without managed save) reject those flags: then there is nothing to remove.
+        int[] attempts = {UNDEFINE_NVRAM | Domain.UndefineFlags.MANAGED_SAVE, Domain.UndefineFlags.MANAGED_SAVE, 0};
+        for (int i = 0; ; i++) {
             try {
-                domain.undefine();
-            } catch (LibvirtException e2) {
-                throw failure("cannot undefine domain '" + name + "'", e2);
+                domain.undefine(attempts[i]);
+                return;
+            } catch (LibvirtException e) {
+                boolean flagRejected = LibvirtErrors.is(e, ErrorNumber.VIR_ERR_INVALID_ARG)
+                        || LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_SUPPORT);
+                if (!flagRejected || i == attempts.length - 1) {
+                    throw failure("cannot undefine domain '" + name + "'", e);
+                }
             }
         }
     }

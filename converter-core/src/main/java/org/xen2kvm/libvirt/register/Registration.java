@@ -60,6 +60,14 @@ public final class Registration implements AutoCloseable {
         return report;
     }
 
+    /** {@link LibvirtRegistrar#uploadVolume}; rolled back by deleting the volume. */
+    public UploadedVolume uploadVolume(String poolName, String volumeName, Path image, boolean replace) {
+        UploadedVolume volume = registrar.uploadVolume(poolName, volumeName, image, replace);
+        undo.push(new Undo("delete volume '" + volume.name() + "' (" + volume.path() + ")",
+                () -> registrar.deleteVolume(volume)));
+        return volume;
+    }
+
     /** Registers the removal of something created outside this class (e.g. an uploaded volume). */
     public void onRollback(String what, Runnable action) {
         undo.push(new Undo(what, action));
@@ -98,7 +106,7 @@ public final class Registration implements AutoCloseable {
         }
         if (!failed.isEmpty()) {
             throw new LibvirtRegistrationException(registrar.uri() + ": rolling back a failed registration: could not "
-                    + String.join("; ", failed) + "; remove these by hand (virsh destroy/undefine)", first);
+                    + String.join("; ", failed) + "; remove these by hand (virsh destroy/undefine/vol-delete)", first);
         }
     }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.libvirt.jna.SizeT;
 
@@ -28,8 +30,10 @@ public final class SerialConsole implements AutoCloseable {
     static final int QUOTED_LINES = 15;
     /** A console that does not take our keystrokes within this time is stuck. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+    /** Prefix of the line {@link #run} makes the shell print after a command. */
+    private static final String END_MARKER = "@@XEN2KVM-END-";
 
-    private final ConsoleNative lib = ConsoleNative.INSTANCE;
+    private final LibvirtNative lib = LibvirtNative.INSTANCE;
     private final RegisteredDomain domain;
     private final Pointer connection;
     private final Pointer libvirtDomain;
@@ -41,6 +45,7 @@ public final class SerialConsole implements AutoCloseable {
     private boolean ended;
     private String endReason;
     private boolean closed;
+    private int commandCount;
 
     private SerialConsole(RegisteredDomain domain, Pointer connection, Pointer libvirtDomain, Pointer stream,
             OutputStream log, Path logFile) {
@@ -68,7 +73,7 @@ public final class SerialConsole implements AutoCloseable {
     public static SerialConsole open(RegisteredDomain domain, Path logFile) {
         QuietErrors.install();
         EventLoop.ensureRunning();
-        ConsoleNative lib = ConsoleNative.INSTANCE;
+        LibvirtNative lib = LibvirtNative.INSTANCE;
         String where = domain.uri() + ": domain '" + domain.name() + "'";
         Pointer connection = lib.virConnectOpen(domain.uri());
         if (connection == null) {
@@ -84,12 +89,12 @@ public final class SerialConsole implements AutoCloseable {
                 throw new ConsoleException(where + ": cannot find domain with uuid " + domain.uuid()
                         + " for the serial console: " + lib.virGetLastErrorMessage());
             }
-            stream = lib.virStreamNew(connection, ConsoleNative.VIR_STREAM_NONBLOCK);
+            stream = lib.virStreamNew(connection, LibvirtNative.VIR_STREAM_NONBLOCK);
             if (stream == null) {
                 throw new ConsoleException(where + ": cannot create a stream for the serial console: "
                         + lib.virGetLastErrorMessage());
             }
-            if (lib.virDomainOpenConsole(libvirtDomain, null, stream, ConsoleNative.VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+            if (lib.virDomainOpenConsole(libvirtDomain, null, stream, LibvirtNative.VIR_DOMAIN_CONSOLE_FORCE) < 0) {
                 throw new ConsoleException(where + ": cannot open the serial console: "
                         + lib.virGetLastErrorMessage()
                         + "; the domain must be running and have <console type='pty'>");
@@ -153,9 +158,9 @@ public final class SerialConsole implements AutoCloseable {
         int offset = 0;
         Instant deadline = Instant.now().plus(SEND_TIMEOUT);
         while (offset < bytes.length) {
-            byte[] chunk = offset == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, offset, bytes.length);
+            byte[] chunk = offset == 0 ? bytes : Arrays.copyOfRange(bytes, offset, bytes.length);
             int sent = lib.virStreamSend(stream, chunk, new SizeT(chunk.length));
-            if (sent == ConsoleNative.STREAM_WOULD_BLOCK) {
+            if (sent == LibvirtNative.STREAM_WOULD_BLOCK) {
                 if (!Instant.now().isBefore(deadline)) {
                     throw new ConsoleException(domain.uri() + ": domain '" + domain.name()
                             + "': the serial console accepted no input for " + SEND_TIMEOUT.toSeconds() + " s");
@@ -169,6 +174,40 @@ public final class SerialConsole implements AutoCloseable {
                 offset += sent;
             }
         }
+    }
+
+    /**
+     * Runs {@code command} in the shell the console is logged into (root prompt reached) and
+     * waits for it to finish. The command line is followed by an {@code echo} of a marker and
+     * {@code $?}, which is how the end and the exit status are recognised; so the command
+     * must be one line, must not read standard input, and must leave the shell running.
+     *
+     * @throws ConsoleException when the marker does not appear within {@code timeout} (a
+     *                          hung command, or no shell at the other end)
+     */
+    public CommandResult run(String command, Duration timeout) {
+        if (command.indexOf('\n') >= 0 || command.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("console command must be one line: " + command);
+        }
+        int id = ++commandCount;
+        // The typed line shows "END-<id>"":$?" while the shell prints "END-<id>:<status>":
+        // only the real output matches, never the terminal's echo of what we typed.
+        String typedMarker = "echo \"" + END_MARKER + id + "\"\":$?@@\"";
+        Pattern done = Pattern.compile(Pattern.quote(END_MARKER + id) + ":(\\d+)@@");
+        send(command + "; " + typedMarker + "\n");
+        String text = waitFor(done, timeout);
+        Matcher m = done.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("waitFor returned text without its match"); // cannot happen
+        }
+        int start = 0;
+        int echoed = text.lastIndexOf(typedMarker, m.start());
+        if (echoed >= 0) {
+            int lineEnd = text.indexOf('\n', echoed);
+            start = lineEnd >= 0 && lineEnd < m.start() ? lineEnd + 1 : m.start();
+        }
+        String output = ConsoleTranscript.plain(text.substring(start, m.start()));
+        return new CommandResult(output, Integer.parseInt(m.group(1)));
     }
 
     /** The last {@code count} non-blank lines received, without terminal escapes. */
@@ -224,7 +263,7 @@ public final class SerialConsole implements AutoCloseable {
     private void drain() {
         while (!ended) {
             int n = lib.virStreamRecv(stream, buffer, new SizeT(buffer.length));
-            if (n == ConsoleNative.STREAM_WOULD_BLOCK) {
+            if (n == LibvirtNative.STREAM_WOULD_BLOCK) {
                 return;
             }
             if (n == 0) {
@@ -264,7 +303,7 @@ public final class SerialConsole implements AutoCloseable {
         }
     }
 
-    private static void releaseQuietly(ConsoleNative lib, Pointer connection, Pointer libvirtDomain, Pointer stream) {
+    private static void releaseQuietly(LibvirtNative lib, Pointer connection, Pointer libvirtDomain, Pointer stream) {
         // Best effort: this runs on error paths and at close, where a second failure would
         // only hide the first one.
         if (stream != null) {

@@ -83,6 +83,9 @@ class DiskCopierTest {
             QemuImg.Result info = QemuImg.run("info", "--output=json", out.toString());
             assertTrue(info.output().contains("\"virtual-size\": " + expectedSize), info.output());
             assertTrue(info.output().contains("\"compat\": \"1.1\""), info.output());
+            assertTrue(info.output().contains("\"cluster-size\": 65536"), info.output());
+            assertTrue(info.output().contains("\"refcount-bits\": 16"), info.output());
+            assertTrue(info.output().contains("\"corrupt\": false"), info.output());
         } else {
             assertEquals(Files.size(src), Files.size(out));
         }
@@ -113,6 +116,24 @@ class DiskCopierTest {
         assertEquals(0, r.dataBytes());
         Path out = dir.resolve("zero.raw." + v.name().toLowerCase());
         assertTrue(allocatedBytes(out) <= 4L * 65536, "allocated " + allocatedBytes(out));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void emptyDisk(Variant v) throws Exception {
+        Path src = sparseImage(dir.resolve("empty.raw"), 0, 9, new long[0][]);
+        CopyResult r = convertAndCheck(src, v);
+        assertEquals(0, r.virtualSize());
+    }
+
+    @Test
+    void enoughDataForBackgroundFlushes() throws Exception {
+        // More than two flush intervals of data, so the background flusher runs during the copy.
+        long data = 2 * BackgroundFlusher.FLUSH_EVERY + 5 * MIB;
+        long size = data + 64L * MIB;
+        Path src = sparseImage(dir.resolve("flush.raw"), size, 10, new long[][] {{32L * MIB, data}});
+        CopyResult r = convertAndCheck(src, Variant.QCOW2);
+        assertEquals(data, r.dataBytes());
     }
 
     @ParameterizedTest
@@ -194,8 +215,8 @@ class DiskCopierTest {
     }
 
     @ParameterizedTest
-    @EnumSource(OutputFormat.class)
-    void failingSourceLeavesNothing(OutputFormat format) throws Exception {
+    @EnumSource(Variant.class)
+    void failingSourceLeavesNothing(Variant v) throws Exception {
         byte[] data = new byte[16 * MIB];
         new Random(7).nextBytes(data);
         BlockDevice failing = new ExtentDevice(new ByteArrayBlockDevice(data, "mem"), List.of(new Extent(0, data.length))) {
@@ -207,9 +228,9 @@ class DiskCopierTest {
                 super.read(offset, dst);
             }
         };
-        Path out = dir.resolve("failed." + format.label());
+        Path out = dir.resolve("failed." + v.format.label());
         IOException e = assertThrows(IOException.class,
-                () -> DiskCopier.copy(failing, out, format, CopyOptions.DEFAULT, ProgressListener.NONE));
+                () -> DiskCopier.copy(failing, out, v.format, new CopyOptions(false, v.compress), ProgressListener.NONE));
         assertEquals("mem: injected read error at " + (12 * MIB), e.getMessage());
         assertFalse(Files.exists(out));
         assertFalse(Files.exists(AtomicOutput.partOf(out)));

@@ -27,23 +27,54 @@ import org.xen2kvm.fs.FileType;
 class ExtFileSystemReadTest {
     @TempDir
     static Path work;
-    static Path src;
+    /** With the 10,000-entry directory, for the variants that also get it hashed. */
+    static Path bigSrc;
+    static Path smallSrc;
 
     @BeforeAll
     static void buildSource() throws IOException {
         ExtImages.requireTools();
-        src = SourceTree.build(work.resolve("src"), true, true);
+        bigSrc = SourceTree.build(work.resolve("big"), true, true);
+        smallSrc = SourceTree.build(work.resolve("small"), false, true);
+    }
+
+    private static boolean withBigDir(ExtImages.Variant v) {
+        return List.of(ExtImages.EXT4_4K, ExtImages.EXT4_1K, ExtImages.EXT4_NOCSUM, ExtImages.EXT3, ExtImages.EXT2_1K).contains(v);
     }
 
     static List<ExtImages.Variant> variants() {
-        return ExtImages.ALL;
+        List<ExtImages.Variant> all = new ArrayList<>(ExtImages.ALL);
+        all.add(ExtImages.EXT4_INLINE);
+        return all;
+    }
+
+    @Test
+    void inlineDataIsReadAndWritesIntoInlineDirectoriesAreRefused() throws Exception {
+        Path img = ExtImages.mkfs(ExtImages.EXT4_INLINE, work, smallSrc);
+        assertTrue(ExtImages.debugfs(img, "stat /hello.txt").contains("Size of inline data"), "hello.txt is not inline");
+        assertTrue(ExtImages.debugfs(img, "stat /a/b").contains("Size of inline data"), "/a/b is not inline");
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            assertEquals("hello, ext\n", fs.readText("/hello.txt"));
+            assertEquals(List.of("c"), fs.list("/a/b"));
+            FileSystemException e = assertThrows(FileSystemException.class, () -> fs.writeText("/a/b/new", "x"));
+            assertTrue(e.getMessage().contains("stores its entries inline (inline_data); changing it is not supported"), e.getMessage());
+            FileSystemException f = assertThrows(FileSystemException.class, () -> fs.writeText("/hello.txt", "x"));
+            assertTrue(f.getMessage().contains("uses inline data"), f.getMessage());
+            // Directories with blocks still take new entries; new files use extents.
+            fs.writeText("/new-file", "not inline\n");
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals("not inline\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/new-file"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void readsEverythingMkfsWrote(ExtImages.Variant v) throws Exception {
+        Path src = withBigDir(v) ? bigSrc : smallSrc;
         Path img = ExtImages.mkfs(v, work, src);
-        ExtImages.indexDirectories(img);
+        if (withBigDir(v)) {
+            ExtImages.indexDirectories(img);
+        }
         ExtImages.assertFsckClean(img);
         assertStructuresPresent(v, img);
         try (RawFileDevice dev = RawFileDevice.openReadOnly(img); ExtFileSystem fs = ExtFileSystem.open(dev, false)) {
@@ -62,6 +93,7 @@ class ExtFileSystemReadTest {
             assertEquals(sortedNames(src), fs.list("/"));
             // Paths through symlinks, relative and absolute, and '..'.
             assertArrayEquals(Files.readAllBytes(src.resolve("etc/fstab")), fs.readFile("/fast-link", 1 << 20));
+            assertEquals(withBigDir(v), fs.exists("/bigdir"));
             assertEquals(List.of("grub"), fs.list("/dir-link"));
             assertArrayEquals(Files.readAllBytes(src.resolve("etc/fstab")), fs.readFile("/dir-link/../fstab", 1 << 20));
             assertTrue(fs.stat("/dangling").isEmpty());
@@ -77,8 +109,10 @@ class ExtFileSystemReadTest {
     /** The image really holds the structures this test claims to cover. */
     private static void assertStructuresPresent(ExtImages.Variant v, Path img) throws Exception {
         String features = ExtImages.run("dumpe2fs", "-h", img.toString()).out();
-        assertTrue(ExtImages.debugfs(img, "htree /bigdir").contains("Indirect levels"), v + ": bigdir is not hashed");
-        if (features.contains(" extent")) {
+        assertTrue(!withBigDir(v) || ExtImages.debugfs(img, "htree /bigdir").contains("Indirect levels"), v + ": bigdir is not hashed");
+        if (v == ExtImages.EXT4_INLINE) {
+            assertTrue(ExtImages.debugfs(img, "stat /hello.txt").contains("Size of inline data"), "hello.txt is not inline");
+        } else if (features.contains(" extent")) {
             String ex = ExtImages.debugfs(img, "ex /fragmented.bin");
             assertTrue(ex.contains(" 1/ 1 "), v + ": fragmented.bin has no extent index level:\n" + ex);
         } else {

@@ -66,6 +66,7 @@ class ExtFileSystemWriteTest {
             fs.symlink("/newdir/slow", longTarget());
             fs.chmod("/hello.txt", 0600);
             fs.chown("/hello.txt", 33, 44);
+            fs.setTimes("/new.bin", 1_000_000_000L, 1_234_567_890L);
             fs.delete("/medium.bin");
             fs.delete("/fragmented.bin");
             fs.delete("/emptydir");
@@ -94,6 +95,8 @@ class ExtFileSystemWriteTest {
         assertArrayEquals("n299".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/newdir/entry-with-a-rather-long-name-299"));
         String newBinStat = ExtImages.debugfs(img, "stat /new.bin");
         assertTrue(newBinStat.contains("Mode:  0640") && newBinStat.contains("User:     5   Group:     6"), newBinStat);
+        assertTrue(newBinStat.contains("mtime: 0x499602d2") && newBinStat.contains("atime: 0x3b9aca00"), newBinStat);
+        assertEquals("through the link\n", ExtImages.debugfs(img, "cat /etc/fstab"));
         String dirStat = ExtImages.debugfs(img, "stat /newdir");
         assertTrue(dirStat.contains("Type: directory") && dirStat.contains("Mode:  0750") && dirStat.contains("Links: 3"), dirStat);
         String hello = ExtImages.debugfs(img, "stat /hello.txt");
@@ -164,6 +167,79 @@ class ExtFileSystemWriteTest {
         assertTrue(ExtImages.debugfs(img, "stat /bigdir/file-with-a-longish-name-500").contains("File not found"));
         String links = ExtImages.debugfs(img, "stat /bigdir/file-with-a-longish-name-0");
         assertTrue(links.contains("Links: " + (SourceTree.BIG_DIR_ENTRIES - 3)), links);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fragmentVariants")
+    void fragmentedFreeSpaceGivesIndexedMappings(ExtImages.Variant v) throws Exception {
+        Path img = ExtImages.mkfs(new ExtImages.Variant(v.name() + "-16m", v.type(), 16, v.options()), work, null);
+        int bs;
+        byte[] big;
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            bs = fs.info().blockSize();
+            // Fill the filesystem with 8-block files, then free every other one: no free run
+            // is longer than 8 blocks, so a large file gets one extent per hole.
+            int n = 0;
+            try {
+                for (; ; n++) {
+                    if (n % 200 == 0) {
+                        fs.mkdir("/frag" + n / 200, 0755, 0, 0);
+                    }
+                    fs.writeFile("/frag" + n / 200 + "/f" + n, SourceTree.pattern(8 * bs, n), 0644, 0, 0);
+                }
+            } catch (FileSystemException full) {
+                assertTrue(full.getMessage().contains("no space"), full.getMessage());
+            }
+            for (int i = 0; i < n; i += 2) {
+                fs.delete("/frag" + i / 200 + "/f" + i);
+            }
+            assertTrue(n > 100, "only " + n + " files fit");
+            big = SourceTree.pattern((int) (fs.info().freeBlocks() * 3 / 4) * bs, 99);
+            fs.writeFile("/big", big, 0644, 0, 0);
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals(big, ExtImages.debugfsCat(img, "/big"));
+        if (v.type().equals("ext4") && !v.name().contains("noextent")) {
+            String ex = ExtImages.debugfs(img, "ex /big");
+            assertTrue(ex.matches("(?s).* 1/ [12] .*"), "expected an index level:\n" + ex);
+        } else {
+            assertTrue(ExtImages.debugfs(img, "stat /big").contains("(DIND)"), "expected a double indirect block");
+        }
+        byte[] replaced = SourceTree.pattern(bs * 50, 98);
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.writeFile("/big", replaced, 0644, 0, 0);
+            fs.delete("/frag0/f1");
+        }
+        ExtImages.assertFsckClean(img);
+        assertArrayEquals(replaced, ExtImages.debugfsCat(img, "/big"));
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.delete("/big");
+        }
+        ExtImages.assertFsckClean(img);
+    }
+
+    static List<ExtImages.Variant> fragmentVariants() {
+        // Filling the filesystem also initialises every BLOCK_UNINIT / INODE_UNINIT group.
+        return List.of(ExtImages.EXT4_4K, ExtImages.EXT4_1K, ExtImages.EXT4_32BIT, ExtImages.EXT4_NOEXTENT, ExtImages.EXT2_1K,
+                ExtImages.EXT4_META_BG, ExtImages.EXT4_NOCSUM, ExtImages.EXT4_LAZY);
+    }
+
+    @Test
+    void tripleIndirectBlocksOnExt2() throws Exception {
+        ExtImages.Variant v = new ExtImages.Variant("ext2-1k-96m", "ext2", 96, "-b", "1024");
+        Path img = ExtImages.mkfs(v, work, null);
+        byte[] huge = SourceTree.pattern(66 * 1024 * 1024 + 11, 66);
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            fs.writeFile("/huge", huge, 0644, 0, 0);
+        }
+        ExtImages.assertFsckClean(img);
+        assertTrue(ExtImages.debugfs(img, "stat /huge").contains("(TIND)"));
+        assertArrayEquals(huge, ExtImages.debugfsCat(img, "/huge"));
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            assertArrayEquals(huge, fs.readFile("/huge", Integer.MAX_VALUE - 8));
+            fs.delete("/huge");
+        }
+        ExtImages.assertFsckClean(img);
     }
 
     static List<ExtImages.Variant> htreeVariants() {

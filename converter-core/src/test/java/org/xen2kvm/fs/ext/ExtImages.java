@@ -30,12 +30,18 @@ final class ExtImages {
     static final Variant EXT4_32BIT = new Variant("ext4-32bit", "ext4", 48, "-b", "4096", "-O", "^64bit");
     static final Variant EXT4_NOEXTENT = new Variant("ext4-noextent", "ext4", 48, "-b", "1024", "-O", "^extent,^64bit");
     static final Variant EXT4_LAZY = new Variant("ext4-lazy", "ext4", 64, "-b", "1024", "-E", "lazy_itable_init=1");
+    static final Variant EXT4_META_BG = new Variant("ext4-meta-bg", "ext4", 48, "-b", "1024", "-O", "meta_bg,^resize_inode");
     static final Variant EXT3 = new Variant("ext3", "ext3", 48, "-b", "1024");
     static final Variant EXT2_1K = new Variant("ext2-1k", "ext2", 48, "-b", "1024");
+    /** Oldest layout: revision 0 superblock, 128-byte inodes, no features, no file types in entries. */
+    static final Variant EXT2_REV0 = new Variant("ext2-rev0", "ext2", 32, "-b", "1024", "-r", "0");
     static final Variant EXT2_4K = new Variant("ext2-4k", "ext2", 48, "-b", "4096");
 
+    /** Small files and directories stored inside the inode; read-only support. */
+    static final Variant EXT4_INLINE = new Variant("ext4-inline", "ext4", 48, "-b", "4096", "-O", "inline_data");
+
     static final List<Variant> ALL = List.of(EXT4_4K, EXT4_1K, EXT4_NOCSUM, EXT4_NOCSUM_PLAIN, EXT4_32BIT, EXT4_NOEXTENT,
-            EXT4_LAZY, EXT3, EXT2_1K, EXT2_4K);
+            EXT4_LAZY, EXT4_META_BG, EXT3, EXT2_1K, EXT2_4K, EXT2_REV0);
 
     private ExtImages() {
     }

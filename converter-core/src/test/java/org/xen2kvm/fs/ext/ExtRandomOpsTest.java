@@ -18,7 +18,7 @@ import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.FileType;
 
 /**
- * Random create/overwrite/delete/mkdir/symlink sequences (fixed seeds) checked against an
+ * Random create/overwrite/chmod/delete/mkdir/symlink sequences (fixed seeds) checked against an
  * in-memory model and e2fsck after every sequence. 6 variants x 6 sequences x 40 ops = 1440 attempted operations;
  * at least 100 per variant must really change the filesystem.
  */
@@ -134,6 +134,19 @@ class ExtRandomOpsTest {
             fs.writeFile(path, data, mode, 0, 0);
             model.put(path, new Node(FileType.REGULAR, data, null, mode));
             return (existing == null ? "create " : "overwrite ") + path + " " + data.length;
+        } else if (choice < 45) {
+            List<String> targets = new ArrayList<>(paths(model, FileType.REGULAR));
+            targets.addAll(paths(model, FileType.DIRECTORY));
+            targets.remove("/lost+found");
+            if (targets.isEmpty()) {
+                return "no-chmod";
+            }
+            String t = targets.get(rnd.nextInt(targets.size()));
+            int mode = (model.get(t).type() == FileType.DIRECTORY ? 0700 : 0) | rnd.nextInt(010000);
+            fs.chmod(t, mode);
+            Node old = model.get(t);
+            model.put(t, new Node(old.type(), old.data(), old.target(), mode));
+            return "chmod " + t + " " + Integer.toOctalString(mode);
         } else if (choice < 55) {
             List<String> files = paths(model, FileType.REGULAR);
             if (files.isEmpty()) {

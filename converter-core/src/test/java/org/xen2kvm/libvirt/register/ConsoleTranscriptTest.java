@@ -62,4 +62,9 @@ class ConsoleTranscriptTest {
         assertEquals("one\n  OK   Started Foo.\nthree\nguest login:", t.lastLines(10));
         assertEquals("", new ConsoleTranscript().lastLines(5));
     }
+
+    @Test
+    void plainTextLosesEscapesAndCarriageReturnsOnly() {
+        assertEquals("Linux\nok  x\n", ConsoleTranscript.plain("Linux\r\n\u001B[1;31mok\u001B[0m  x\r\n"));
+    }
 }

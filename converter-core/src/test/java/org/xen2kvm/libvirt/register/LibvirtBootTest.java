@@ -106,6 +106,15 @@ class LibvirtBootTest {
             assertTrue(reply.contains("hello from xen2kvm"), reply);
             console.waitFor(Pattern.compile(Pattern.quote(TinyInitramfs.PROMPT)), Duration.ofSeconds(60));
 
+            console.send("root\n");
+            // Not "# $": busybox's line editor follows its prompt with a cursor-position query.
+            console.waitFor(Pattern.compile("\n# "), Duration.ofSeconds(60));
+            assertEquals(new CommandResult("one\ntwo\n", 3),
+                    console.run("echo one; echo two >&2; (exit 3)", Duration.ofSeconds(60)));
+            assertEquals(new CommandResult("Linux\n", 0), console.run("uname -s", Duration.ofSeconds(60)));
+            console.send("exit\n");
+            console.waitFor(Pattern.compile(Pattern.quote(TinyInitramfs.PROMPT)), Duration.ofSeconds(60));
+
             console.send("poweroff\n");
             ConsoleException end = assertThrows(ConsoleException.class,
                     () -> console.waitFor(Pattern.compile("never printed"), Duration.ofSeconds(120)));

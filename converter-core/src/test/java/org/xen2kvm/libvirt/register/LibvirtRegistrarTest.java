@@ -130,6 +130,25 @@ class LibvirtRegistrarTest {
     }
 
     @Test
+    void replaceRefusesADomainWithASavedState() throws Exception {
+        RegisteredDomain old = defineNew();
+        registrar.start(old);
+        // A managed save through a second connection: the registrar has no such operation.
+        org.libvirt.Connect admin = new org.libvirt.Connect(URI, false);
+        try {
+            admin.domainLookupByUUIDString(old.uuid()).managedSave();
+        } finally {
+            admin.close();
+        }
+        assertFalse(registrar.isActive(old), "a managed save stops the guest");
+        DomainConflictException e = assertThrows(DomainConflictException.class,
+                () -> registrar.define(TestDomains.testDriverXml(old.name(), old.uuid()), old.name(), old.uuid(), true));
+        assertEquals(URI + ": domain '" + old.name() + "' (uuid " + old.uuid() + ") has the same name and UUID and a"
+                + " saved state; start it and shut it down, or discard the state (virsh managedsave-remove "
+                + old.name() + "), before replacing it with --replace", e.getMessage());
+    }
+
+    @Test
     void refusesXmlWhoseNameDiffersFromTheRequestedOne() {
         String uuid = TestDomains.uuid();
         String name = TestDomains.uniqueName();
@@ -186,9 +205,35 @@ class LibvirtRegistrarTest {
         RegisteredDomain d = defineNew();
         ConsoleException e = assertThrows(ConsoleException.class,
                 () -> registrar.verifyBoot(d, Duration.ofSeconds(5), null, dir.resolve("console.log"), false));
-        assertTrue(e.getMessage().contains("cannot "), e.getMessage());
+        assertEquals(URI + ": domain '" + d.name() + "': cannot open the serial console: this function is not"
+                + " supported by the connection driver: virDomainOpenConsole; the domain must be running and have"
+                + " <console type='pty'>", e.getMessage());
         assertFalse(registrar.isActive(d));
         assertTrue(registrar.exists(d));
+    }
+
+    @Test
+    void aRefusedUploadLeavesNoVolumeBehind(@TempDir Path dir) throws Exception {
+        // The test driver has storage pools but cannot upload: the volume is created, then
+        // the upload fails, and the volume must be deleted again.
+        Path image = java.nio.file.Files.write(dir.resolve("disk.img"), new byte[4096]);
+        String volume = TestDomains.uniqueName() + ".img";
+        for (int attempt = 0; attempt < 2; attempt++) { // a leftover would make the 2nd say "already exists"
+            LibvirtRegistrationException e = assertThrows(LibvirtRegistrationException.class,
+                    () -> registrar.uploadVolume("default-pool", volume, image, false));
+            assertEquals(URI + ": uploading " + image + " to volume /default-pool/" + volume
+                    + ": libvirt refused the upload: this function is not supported by the connection driver:"
+                    + " virStorageVolUpload", e.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingPoolIsNamed(@TempDir Path dir) throws Exception {
+        Path image = java.nio.file.Files.write(dir.resolve("disk.img"), new byte[1]);
+        LibvirtRegistrationException e = assertThrows(LibvirtRegistrationException.class,
+                () -> registrar.uploadVolume("no-such-pool", "d.img", image, false));
+        assertEquals(URI + ": storage pool 'no-such-pool': Storage pool not found: no storage pool with matching name"
+                + " 'no-such-pool'; list the pools with virsh pool-list --all", e.getMessage());
     }
 
     @Test

@@ -115,7 +115,7 @@ class RegistrationTest {
         assertFalse(registrar.exists(d[0]), "the domain is removed despite the failing step");
         assertEquals(1, thrown.getSuppressed().length);
         assertEquals(URI + ": rolling back a failed registration: could not delete volume b.qcow2 (volume b.qcow2 is"
-                + " busy); remove these by hand (virsh destroy/undefine)", thrown.getSuppressed()[0].getMessage());
+                + " busy); remove these by hand (virsh destroy/undefine/vol-delete)", thrown.getSuppressed()[0].getMessage());
     }
 
     @Test

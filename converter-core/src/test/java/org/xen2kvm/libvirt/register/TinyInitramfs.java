@@ -13,7 +13,9 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
  * Builds, at test time, an initramfs (cpio "newc", as the kernel's
  * Documentation/driver-api/early-userspace/buffer-format.rst requires) holding a static
  * busybox and an /init that behaves like a getty on the serial console: it prints
- * {@link #PROMPT}, echoes every line it reads as "echo:LINE", and powers off on "poweroff".
+ * {@link #PROMPT} and reads a line: "root" starts an interactive shell (prompt "# ") and
+ * prompts again when it exits, "poweroff" powers off, anything else is echoed back as
+ * "echo:LINE".
  */
 final class TinyInitramfs {
     static final String PROMPT = "xen2kvm-guest login: ";
@@ -27,12 +29,17 @@ final class TinyInitramfs {
     private static final int CONSOLE_MINOR = 1;
 
     static final String INIT = "#!/bin/busybox sh\n"
+            + "/bin/busybox --install -s /bin\n"
+            + "export PATH=/bin\n"
             + "echo '" + BANNER + "'\n"
             + "while true; do\n"
             + "  printf '\\n" + PROMPT + "'\n"
-            + "  read -r line || /bin/busybox poweroff -f\n"
-            + "  echo \"echo:$line\"\n"
-            + "  if [ \"$line\" = poweroff ]; then /bin/busybox poweroff -f; fi\n"
+            + "  read -r line || poweroff -f\n"
+            + "  case \"$line\" in\n"
+            + "    root) PS1='# ' sh ;;\n"
+            + "    poweroff) echo \"echo:$line\"; poweroff -f ;;\n"
+            + "    *) echo \"echo:$line\" ;;\n"
+            + "  esac\n"
             + "done\n";
 
     private TinyInitramfs() {

@@ -6,12 +6,13 @@ import com.sun.jna.Pointer;
 import org.libvirt.jna.SizeT;
 
 /**
- * The few libvirt C functions a serial console needs that libvirt-java 0.5.2 does not wrap
- * ({@code virDomainOpenConsole} is missing there). Signatures follow libvirt's public
- * headers (libvirt-domain.h, libvirt-stream.h, virterror.h); all handles stay opaque.
+ * The few libvirt C functions that libvirt-java 0.5.2 does not wrap: a domain's console
+ * ({@code virDomainOpenConsole}) and volume upload ({@code virStorageVolUpload}), plus the
+ * connection and stream calls around them. Signatures follow libvirt's public
+ * headers (libvirt-domain.h, libvirt-storage.h, libvirt-stream.h, virterror.h); all handles stay opaque.
  */
-interface ConsoleNative extends Library {
-    ConsoleNative INSTANCE = Native.load("virt", ConsoleNative.class);
+interface LibvirtNative extends Library {
+    LibvirtNative INSTANCE = Native.load("virt", LibvirtNative.class);
 
     /** virStreamFlags: VIR_STREAM_NONBLOCK, so receive returns at once when no data is queued. */
     int VIR_STREAM_NONBLOCK = 1;
@@ -37,6 +38,14 @@ interface ConsoleNative extends Library {
     int virStreamSend(Pointer stream, byte[] data, SizeT nbytes);
 
     int virStreamAbort(Pointer stream);
+
+    int virStreamFinish(Pointer stream);
+
+    Pointer virStorageVolLookupByKey(Pointer conn, String key);
+
+    int virStorageVolFree(Pointer volume);
+
+    int virStorageVolUpload(Pointer volume, Pointer stream, long offset, long length, int flags);
 
     int virStreamFree(Pointer stream);
 
