@@ -126,7 +126,7 @@ final class ConvertCommand implements Callable<Integer> {
         Listener(PrintWriter err, boolean json, boolean showBar) {
             this.err = err;
             this.json = json;
-            this.bar = showBar ? new ProgressBar(err) : null;
+            this.bar = showBar ? new ProgressBar(err, System.console() != null) : null;
         }
 
         @Override
@@ -156,7 +156,7 @@ final class ConvertCommand implements Callable<Integer> {
                 err.println(ProgressBar.jsonLine(e));
                 err.flush();
             } else if (bar != null && !GlobalOptions.quiet) {
-                bar.show(e);
+                bar.progress(e);
             }
         }
     }

@@ -102,7 +102,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
             if (json) {
                 out.printf(Locale.ROOT, "{\"event\":\"done\",\"output\":%s,\"format\":\"%s\",\"virtualSize\":%d,"
                         + "\"dataBytes\":%d,\"bytesWritten\":%d,\"seconds\":%.3f}%n",
-                        Json.string(destination.toString()), format.label(), r.virtualSize(), r.dataBytes(),
+                        ProgressBar.quote(destination.toString()), format.label(), r.virtualSize(), r.dataBytes(),
                         r.bytesWritten(), seconds);
             } else {
                 out.printf(Locale.ROOT, "%s: wrote %s image, virtual size %d bytes, %d bytes of data, in %.1f s%n",
@@ -122,8 +122,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
     private ProgressListener listener(PrintWriter out, PrintWriter err) {
         if (json) {
             return e -> {
-                out.printf(Locale.ROOT, "{\"event\":\"progress\",\"done\":%d,\"total\":%d,\"rate\":%.0f}%n",
-                        e.bytesDone(), e.bytesTotal(), e.bytesPerSecond());
+                out.println(ProgressBar.jsonLine(e));
                 out.flush();
             };
         }
@@ -136,7 +135,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
     private int fail(int code, String message) {
         if (json) {
             PrintWriter out = spec.commandLine().getOut();
-            out.println("{\"event\":\"error\",\"exitCode\":" + code + ",\"message\":" + Json.string(message) + "}");
+            out.println("{\"event\":\"error\",\"exitCode\":" + code + ",\"message\":" + ProgressBar.quote(message) + "}");
             out.flush();
         }
         spec.commandLine().getErr().println("xen2kvm disk convert: " + message);
@@ -153,71 +152,6 @@ public final class DiskConvertCommand implements Callable<Integer> {
                 }
             }
             throw new CommandLine.TypeConversionException("unknown output format '" + value + "'; use raw or qcow2");
-        }
-    }
-
-    /**
-     * Renders progress: a bar redrawn in place on a terminal, otherwise a line every 10 %.
-     */
-    static final class ProgressBar implements ProgressListener {
-        private static final int WIDTH = 40;
-        private final PrintWriter err;
-        private final boolean terminal;
-        private int lastTenth = -1;
-
-        ProgressBar(PrintWriter err, boolean terminal) {
-            this.err = err;
-            this.terminal = terminal;
-        }
-
-        @Override
-        public void progress(ProgressEvent e) {
-            double fraction = e.bytesTotal() == 0 ? 1 : (double) e.bytesDone() / e.bytesTotal();
-            double mibs = e.bytesPerSecond() / (1 << 20);
-            if (terminal) {
-                int filled = (int) Math.round(fraction * WIDTH);
-                err.printf(Locale.ROOT, "\r[%s%s] %3.0f%% %8.1f MiB/s %s", "#".repeat(filled),
-                        " ".repeat(WIDTH - filled), fraction * 100, mibs, e.what());
-                if (e.complete()) {
-                    err.println();
-                }
-            } else {
-                int tenth = (int) (fraction * 10);
-                if (tenth != lastTenth) {
-                    lastTenth = tenth;
-                    err.printf(Locale.ROOT, "%s: %3d%% %.1f MiB/s%n", e.what(), tenth * 10, mibs);
-                }
-            }
-            err.flush();
-        }
-    }
-
-    /** Minimal JSON string quoting for the JSON lines. */
-    static final class Json {
-        private Json() {
-        }
-
-        /** {@code s} as a quoted JSON string. */
-        static String string(String s) {
-            StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            b.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            b.append(c);
-                        }
-                    }
-                }
-            }
-            return b.append('"').toString();
         }
     }
 }

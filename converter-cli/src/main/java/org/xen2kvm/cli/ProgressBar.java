@@ -3,29 +3,53 @@ package org.xen2kvm.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.disk.write.ProgressListener;
+import org.xen2kvm.json.JsonWriter;
 
-/** Draws copy progress as a one-line bar, or formats it as a JSON line. */
-final class ProgressBar {
-    private static final int WIDTH = 30;
-    private final PrintWriter out;
+/**
+ * Renders copy progress: a bar redrawn in place on a terminal, otherwise a line every 10 %;
+ * and the JSON-line form for {@code --json}.
+ */
+final class ProgressBar implements ProgressListener {
+    private static final int WIDTH = 40;
+    private final PrintWriter err;
+    private final boolean terminal;
+    private int lastTenth = -1;
 
-    ProgressBar(PrintWriter out) {
-        this.out = out;
+    ProgressBar(PrintWriter err, boolean terminal) {
+        this.err = err;
+        this.terminal = terminal;
     }
 
-    void show(ProgressEvent e) {
-        double f = e.bytesTotal() == 0 ? 1 : (double) e.bytesDone() / e.bytesTotal();
-        int filled = (int) Math.round(f * WIDTH);
-        out.print(String.format(Locale.ROOT, "\r[%s%s] %5.1f%% %8.1f MiB/s %s", "#".repeat(filled),
-                " ".repeat(WIDTH - filled), f * 100, e.bytesPerSecond() / (1 << 20), e.what()));
-        if (e.bytesDone() >= e.bytesTotal()) {
-            out.println();
+    @Override
+    public void progress(ProgressEvent e) {
+        double fraction = e.bytesTotal() == 0 ? 1 : (double) e.bytesDone() / e.bytesTotal();
+        double mibs = e.bytesPerSecond() / (1 << 20);
+        if (terminal) {
+            int filled = (int) Math.round(fraction * WIDTH);
+            err.printf(Locale.ROOT, "\r[%s%s] %3.0f%% %8.1f MiB/s %s", "#".repeat(filled),
+                    " ".repeat(WIDTH - filled), fraction * 100, mibs, e.what());
+            if (e.complete()) {
+                err.println();
+            }
+        } else {
+            int tenth = (int) (fraction * 10);
+            if (tenth != lastTenth) {
+                lastTenth = tenth;
+                err.printf(Locale.ROOT, "%s: %3d%% %.1f MiB/s%n", e.what(), tenth * 10, mibs);
+            }
         }
-        out.flush();
+        err.flush();
     }
 
+    /** One progress event as a JSON line: {@code {"event":"progress","what":..,"done":..,"total":..,"rate":..}}. */
     static String jsonLine(ProgressEvent e) {
         return String.format(Locale.ROOT, "{\"event\":\"progress\",\"what\":%s,\"done\":%d,\"total\":%d,\"rate\":%.0f}",
-                org.xen2kvm.json.JsonWriter.write(e.what()).trim(), e.bytesDone(), e.bytesTotal(), e.bytesPerSecond());
+                quote(e.what()), e.bytesDone(), e.bytesTotal(), e.bytesPerSecond());
+    }
+
+    /** A string as a JSON string literal. */
+    static String quote(String s) {
+        return JsonWriter.write(s).strip();
     }
 }

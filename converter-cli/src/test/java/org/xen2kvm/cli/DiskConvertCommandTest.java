@@ -116,7 +116,7 @@ class DiskConvertCommandTest {
         assertEquals(0, run(src.toString(), dst.toString(), "-O", "raw", "--json"), err.toString());
         String[] lines = out.toString().replace("\r", "").split("\n");
         assertTrue(lines.length >= 2, out.toString());
-        Pattern progress = Pattern.compile("\\{\"event\":\"progress\",\"done\":(\\d+),\"total\":268435456,\"rate\":\\d+}");
+        Pattern progress = Pattern.compile("\\{\"event\":\"progress\",\"what\":\"out.raw\",\"done\":(\\d+),\"total\":268435456,\"rate\":\\d+}");
         long lastDone = -1;
         for (int i = 0; i < lines.length - 1; i++) {
             Matcher m = progress.matcher(lines[i]);

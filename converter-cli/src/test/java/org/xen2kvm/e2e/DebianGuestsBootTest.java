@@ -21,7 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.xen2kvm.cli.Xen2KvmCommand;
 import org.xen2kvm.json.JsonParser;
 import org.xen2kvm.libvirt.register.LibvirtRegistrar;
@@ -56,7 +55,7 @@ class DebianGuestsBootTest {
     }
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws IOException {
         try (LibvirtRegistrar r = LibvirtRegistrar.connect(URI)) {
             for (RegisteredDomain d : defined) {
                 if (r.exists(d)) {
@@ -64,17 +63,40 @@ class DebianGuestsBootTest {
                 }
             }
         }
+        for (Path dir : outputs) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @Test
-    void xenToolsGuestWithPartitionDisksBootsAndLogsIn(@TempDir Path out) throws Exception {
-        convertBootAndCheck("guest-a", out, "10.99.0.2/24", "/dev/vda", "/dev/vdb");
+    void xenToolsGuestWithPartitionDisksBootsAndLogsIn() throws Exception {
+        convertBootAndCheck("guest-a", outputDir("guest-a"), "10.99.0.2/24", "/dev/vda", "/dev/vdb");
     }
 
     @Test
-    void pygrubGuestBootsItsOwnGrubAndLogsIn(@TempDir Path out) throws Exception {
-        convertBootAndCheck("guest-b", out, "10.99.0.3/24", "/dev/vda1", "/dev/vdb");
+    void pygrubGuestBootsItsOwnGrubAndLogsIn() throws Exception {
+        convertBootAndCheck("guest-b", outputDir("guest-b"), "10.99.0.3/24", "/dev/vda1", "/dev/vdb");
     }
+
+    /**
+     * A fresh output directory that libvirt's QEMU (another user) can reach: JUnit's temp
+     * directories are private to root.
+     */
+    private Path outputDir(String guest) throws IOException {
+        Path base = Path.of("/var/tmp/xen2kvm-e2e");
+        Files.createDirectories(base);
+        Path dir = Files.createTempDirectory(base, guest + "-");
+        Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        outputs.add(dir);
+        return dir;
+    }
+
+    private final List<Path> outputs = new ArrayList<>();
 
     @SuppressWarnings("unchecked")
     private void convertBootAndCheck(String guest, Path out, String address, String rootDev, String swapDev)
@@ -100,7 +122,7 @@ class DebianGuestsBootTest {
                 "--force", "--json", "--connect", URI, "--replace", "--start",
                 "--verify-boot=" + BOOT_TIMEOUT.toSeconds());
         Map<String, Object> reg = register.exit == 0 ? (Map<String, Object>) JsonParser.parse(register.out) : Map.of();
-        Map<String, Object> target = (Map<String, Object>) reg.getOrDefault("target", Map.of());
+        Map<String, Object> target = (Map<String, Object>) report.get("target");
         RegisteredDomain dom = new RegisteredDomain(URI, name, (String) target.get("uuid"));
         defined.add(dom);
         assertEquals(0, register.exit, register.err + register.out);

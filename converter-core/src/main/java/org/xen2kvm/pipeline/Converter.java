@@ -186,6 +186,7 @@ public final class Converter {
 
     private RegisteredDomain register(ConversionRequest req, ConversionPlan plan, String xml) {
         TargetDomain t = plan.target();
+        warnIfUnreachable(req);
         try (LibvirtRegistrar registrar = LibvirtRegistrar.connect(req.connectUri());
              Registration reg = registrar.begin()) {
             RegisteredDomain dom = reg.define(xml, t.name(), t.uuid(), req.replace());
@@ -203,6 +204,28 @@ public final class Converter {
             }
             reg.commit();
             return dom;
+        }
+    }
+
+    /**
+     * A local system libvirt runs QEMU as its own user, which must be able to walk down to
+     * the output directory; a private directory (mode 0700, as mktemp makes) makes the
+     * guest fail to start with "Permission denied".
+     */
+    private void warnIfUnreachable(ConversionRequest req) {
+        if (!req.connectUri().startsWith("qemu:///system")) {
+            return;
+        }
+        for (Path p = req.plan().outputDir().toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    listener.warning(p + " is not searchable by other users: libvirt's QEMU may not reach the disks "
+                            + "(chmod o+x " + p + ")");
+                    return;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                return;
+            }
         }
     }
 
