@@ -41,6 +41,9 @@ class DebianGuestsBootTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(420);
     private static final Pattern PROMPT = Pattern.compile("root@[^:\\s]+:[^#\\n]*# $");
 
+    /** Terminal control sequences (bash's bracketed-paste switch, colours). */
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]");
+
     private final List<RegisteredDomain> defined = new ArrayList<>();
 
     static Path guests() {
@@ -161,8 +164,8 @@ class DebianGuestsBootTest {
         String marker = "X2K" + Long.toHexString(System.nanoTime());
         // Quoted apart, so the echo of the typed line never contains the marker itself.
         console.send(command + "; echo \"" + marker + "\"\"-END\"\r");
-        String text = console.waitFor(Pattern.compile(marker + "-END\\r?\\n[^\\n]*# $"), Duration.ofSeconds(180))
-                .replace("\r", "");
+        String text = ANSI.matcher(console.waitFor(Pattern.compile(marker + "-END\\r?\\n[^\\n]*# $"),
+                Duration.ofSeconds(180))).replaceAll("").replace("\r", "");
         int end = text.lastIndexOf(marker + "-END\n");
         int start = text.indexOf('\n');
         if (start < 0 || end < start) {

@@ -48,6 +48,10 @@ public final class DeviceMap {
         int nextCdrom = 0;
         for (int i = 0; i < guest.disks().size(); i++) {
             SourceDisk d = guest.disks().get(i);
+            if (d.vdev() != null && d.vdev().matches("fd[a-z]")) {
+                warnings.add("floppy " + d.vdev() + " (" + d.path() + ") is not carried over; attach it by hand if needed");
+                continue;
+            }
             XenVdev vdev = XenVdev.parse(d.vdev()).orElseThrow(() -> new Xen2KvmException(
                     guest.sourceFile() + ": disk " + d.vdev() + " (" + d.path()
                             + "): not a Xen device name (expected xvdX, hdX, sdX, a partition of one, or a numeric id)"));

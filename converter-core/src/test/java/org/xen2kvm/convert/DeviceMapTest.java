@@ -86,6 +86,14 @@ class DeviceMapTest {
     }
 
     @Test
+    void floppiesAreLeftOutWithAWarning() {
+        DeviceMap map = DeviceMap.of(guest(VirtType.HVM, disk("hda"), disk("fda")));
+        assertEquals(1, map.mappings().size());
+        assertTrue(map.warnings().contains("floppy fda (/img/fda) is not carried over; attach it by hand if needed"),
+                map.warnings().toString());
+    }
+
+    @Test
     void refusesDuplicateAndUndecodableVdevs() {
         Xen2KvmException dup = assertThrows(Xen2KvmException.class,
                 () -> DeviceMap.of(guest(VirtType.PV, disk("xvda"), disk("51712"))));
