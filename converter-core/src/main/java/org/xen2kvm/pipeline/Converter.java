@@ -110,14 +110,15 @@ public final class Converter {
             GuestLayout layout = GuestLayout.discover(disks);
             try {
                 warnings.addAll(layout.warnings());
-                root = GuestInspector.findRoot(layout.filesystems()).orElse(null);
+                GuestFileSystem rootFs = GuestInspector.findRoot(layout.filesystems()).orElse(null);
+                root = rootFs == null ? null : layout.mountBoot(rootFs, plan.deviceMap(), warnings);
                 String rootDisk = null;
                 if (root == null) {
                     warnings.add("no Linux root filesystem found on the guest's disks; the guest is copied unchanged");
                 } else {
                     inspected = GuestInspector.inspect(root);
                     warnings.addAll(inspected.warnings());
-                    rootDisk = layout.volumeOf(root).map(v -> v.kvmPath().replaceAll("[0-9]+$", "")).orElse(null);
+                    rootDisk = layout.volumeOf(rootFs).map(v -> v.kvmPath().replaceAll("[0-9]+$", "")).orElse(null);
                 }
                 boot = BootPlanner.decide(plan, inspected,
                         rootDisk == null ? Optional.empty() : layout.table(rootDisk), warnings);

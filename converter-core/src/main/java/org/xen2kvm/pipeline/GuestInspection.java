@@ -41,7 +41,8 @@ public final class GuestInspection {
                 volumes.add(v.kvmPath() + (v.fs() == null ? " swap" : " " + v.fs().describe())
                         + (v.uuid() != null ? " UUID=" + v.uuid() : ""));
             }
-            GuestFileSystem root = GuestInspector.findRoot(layout.filesystems()).orElse(null);
+            GuestFileSystem rootFs = GuestInspector.findRoot(layout.filesystems()).orElse(null);
+            GuestFileSystem root = rootFs == null ? null : layout.mountBoot(rootFs, plan.deviceMap(), warnings);
             if (root == null) {
                 warnings.add("no Linux root filesystem found on the guest's disks");
             } else {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.xen2kvm.convert.DeviceMap;
 import org.xen2kvm.disk.BlockDevice;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.fs.SwapSpace;
@@ -103,6 +104,56 @@ final class GuestLayout implements Closeable {
 
     Optional<Volume> volumeOf(GuestFileSystem fs) {
         return volumes.stream().filter(v -> v.fs() == fs).findFirst();
+    }
+
+    /**
+     * The filesystem an fstab spec names: {@code UUID=}, {@code LABEL=}, a
+     * {@code /dev/disk/by-*} link, or a Xen device name translated through the device map.
+     */
+    Optional<GuestFileSystem> resolve(String spec, DeviceMap map) {
+        String s = spec.trim();
+        for (Volume v : volumes) {
+            if (v.fs() == null) {
+                continue;
+            }
+            String label = v.fs() instanceof ExtFileSystem e ? e.info().label() : "";
+            boolean match;
+            if (s.startsWith("UUID=") || s.startsWith("/dev/disk/by-uuid/")) {
+                String uuid = s.substring(s.startsWith("UUID=") ? 5 : "/dev/disk/by-uuid/".length());
+                match = v.uuid() != null && v.uuid().equalsIgnoreCase(uuid);
+            } else if (s.startsWith("LABEL=") || s.startsWith("/dev/disk/by-label/")) {
+                match = !label.isEmpty() && label.equals(s.substring(s.startsWith("LABEL=") ? 6 : "/dev/disk/by-label/".length()));
+            } else {
+                match = map.translate(s).map(v.kvmPath()::equals).orElse(false);
+            }
+            if (match) {
+                return Optional.of(v.fs());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The root filesystem with the guest's {@code /boot} mounted on it when fstab puts
+     * {@code /boot} on a filesystem of its own (RHEL and SLES do), so kernels and the
+     * bootloader configuration are found where the guest sees them.
+     */
+    GuestFileSystem mountBoot(GuestFileSystem root, DeviceMap map, List<String> warnings) throws IOException {
+        Optional<String> text = org.xen2kvm.guest.TextFiles.read(root, "/etc/fstab");
+        if (text.isEmpty()) {
+            return root;
+        }
+        org.xen2kvm.guest.FstabEntry boot = org.xen2kvm.guest.Fstab.parse("/etc/fstab", text.get()).at("/boot");
+        if (boot == null) {
+            return root;
+        }
+        Optional<GuestFileSystem> fs = resolve(boot.spec(), map);
+        if (fs.isEmpty() || fs.get() == root) {
+            warnings.add("fstab mounts /boot from " + boot.spec() + ", which is on none of the guest's disks;"
+                    + " kernels and bootloader files there are not seen");
+            return root;
+        }
+        return new org.xen2kvm.guest.MountedGuest(root, Map.of("/boot", fs.get()));
     }
 
     /** The partition table of a KVM disk ({@code /dev/vda}), when it has one. */
