@@ -66,6 +66,9 @@ public final class DiskConvertCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print progress and the result as JSON lines on stdout.")
     boolean json;
 
+    @Option(names = "--xva-disk", paramLabel = "REF", description = "For an XVA archive with several disks: which one (Ref:N).")
+    String xvaDisk;
+
     @Option(names = "--allow-backing", description = "Let a probed image follow a backing file outside its directory.")
     boolean allowBacking;
 
@@ -82,7 +85,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DiskFormat declared = null;
-        if (sourceFormat != null) {
+        if (sourceFormat != null && !sourceFormat.equalsIgnoreCase("xva")) {
             declared = DiskFormat.fromName(sourceFormat).orElse(null);
             if (declared == null) {
                 return fail(EXIT_USAGE, "--src-format: unknown format '" + sourceFormat
@@ -96,7 +99,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
             return fail(EXIT_USAGE, source + ": source image not found");
         }
         ProgressListener listener = listener(out, err);
-        try (BlockDevice dev = ImageOpener.open(source, declared, new ImageOpener.OpenOptions(allowBacking))) {
+        try (BlockDevice dev = open(declared, listener)) {
             CopyResult r = DiskCopier.copy(dev, destination, format, new CopyOptions(force, compress), listener);
             double seconds = r.elapsed().toNanos() / 1e9;
             if (json) {
@@ -117,6 +120,17 @@ public final class DiskConvertCommand implements Callable<Integer> {
         } finally {
             err.flush();
         }
+    }
+
+    /** The source as a device: an XVA disk (unpacked beside DST when compressed), or any image. */
+    private BlockDevice open(DiskFormat declared, ProgressListener listener) throws IOException {
+        if (XvaSupport.isXva(source, sourceFormat)) {
+            try (org.xen2kvm.disk.xva.XvaArchive xva = org.xen2kvm.disk.xva.XvaArchive.open(source)) {
+                Path scratch = destination.toAbsolutePath().getParent();
+                return xva.openDisk(XvaSupport.pickDisk(xva, xvaDisk), scratch, listener);
+            }
+        }
+        return ImageOpener.open(source, declared, new ImageOpener.OpenOptions(allowBacking));
     }
 
     private ProgressListener listener(PrintWriter out, PrintWriter err) {

@@ -56,13 +56,20 @@ public final class DiskInfoCommand implements Callable<Integer> {
             declared = DiskFormat.fromName(srcFormat).orElse(null);
             if (declared == null) {
                 err.println("xen2kvm disk info: unknown --src-format '" + srcFormat
-                        + "'; use raw, qcow, qcow2 or vhd");
+                        + "'; use raw, qcow, qcow2, vhd or xva");
                 err.flush();
                 return EXIT_INVALID;
             }
         }
         ImageInfo info;
         try {
+            if (XvaSupport.isXva(image, srcFormat)) {
+                try (org.xen2kvm.disk.xva.XvaArchive xva = org.xen2kvm.disk.xva.XvaArchive.open(image)) {
+                    out.print(json ? XvaSupport.json(xva) + "\n" : XvaSupport.text(xva));
+                    out.flush();
+                    return 0;
+                }
+            }
             info = ImageOpener.inspect(image, declared, new ImageOpener.OpenOptions(allowBacking));
         } catch (DiskFormatException e) {
             return fail(err, e.getMessage(), EXIT_INVALID);

@@ -5,10 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.Files;
 import org.xen2kvm.disk.BlockDevice;
-import org.xen2kvm.disk.DiskFormatException;
-import org.xen2kvm.disk.RawFileDevice;
 import org.xen2kvm.disk.write.ProgressListener;
 import org.xen2kvm.disk.xva.XvaArchive;
 import org.xen2kvm.source.DiskFormat;
@@ -28,12 +25,10 @@ final class GuestDisks implements Closeable {
 
     private final List<OpenDisk> disks;
     private final XvaArchive archive;
-    private final List<Path> scratch;
 
-    private GuestDisks(List<OpenDisk> disks, XvaArchive archive, List<Path> scratch) {
+    private GuestDisks(List<OpenDisk> disks, XvaArchive archive) {
         this.disks = disks;
         this.archive = archive;
-        this.scratch = scratch;
     }
 
     /**
@@ -45,7 +40,6 @@ final class GuestDisks implements Closeable {
     static GuestDisks open(ConversionPlan plan, boolean allowBacking, Path scratchDir, ProgressListener progress)
             throws IOException {
         List<OpenDisk> opened = new ArrayList<>();
-        List<Path> scratch = new ArrayList<>();
         XvaArchive xva = null;
         try {
             for (DiskCopy c : plan.copies()) {
@@ -54,7 +48,7 @@ final class GuestDisks implements Closeable {
                     if (xva == null) {
                         xva = XvaArchive.open(Path.of(plan.source().sourceFile()));
                     }
-                    src = openXvaDisk(xva, c.sourcePath(), scratchDir, scratch, progress);
+                    src = xva.openDisk(c.sourcePath(), scratchDir, progress);
                 } else {
                     src = ImageOpener.open(Path.of(c.sourcePath()), c.formatDeclared() ? c.sourceFormat() : null,
                             new ImageOpener.OpenOptions(allowBacking));
@@ -68,34 +62,9 @@ final class GuestDisks implements Closeable {
             if (xva != null) {
                 xva.close();
             }
-            deleteAll(scratch, e);
             throw e;
         }
-        return new GuestDisks(opened, xva, scratch);
-    }
-
-    private static BlockDevice openXvaDisk(XvaArchive xva, String ref, Path scratchDir, List<Path> scratch,
-                                           ProgressListener progress) throws IOException {
-        long size = xva.virtualSize(ref).orElseThrow(() -> new DiskFormatException(xva.file(), 0,
-                "ova.xml gives no virtual_size for disk " + ref));
-        if (xva.compression() == XvaArchive.Compression.NONE) {
-            return xva.disk(ref, size);
-        }
-        Files.createDirectories(scratchDir);
-        Path raw = scratchDir.resolve("." + xva.file().getFileName() + "-" + ref.replace(':', '_') + ".unpacked.raw");
-        scratch.add(raw);
-        xva.extractDisk(ref, size, raw, progress);
-        return RawFileDevice.openReadOnly(raw);
-    }
-
-    private static void deleteAll(List<Path> files, Throwable into) {
-        for (Path p : files) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                into.addSuppressed(e);
-            }
-        }
+        return new GuestDisks(opened, xva);
     }
 
     List<OpenDisk> disks() {
@@ -125,11 +94,6 @@ final class GuestDisks implements Closeable {
         }
         if (archive != null) {
             archive.close();
-        }
-        IOException cleanup = new IOException("cleanup");
-        deleteAll(scratch, cleanup);
-        if (first == null && cleanup.getSuppressed().length > 0) {
-            first = (IOException) cleanup.getSuppressed()[0];
         }
         if (first != null) {
             throw first;

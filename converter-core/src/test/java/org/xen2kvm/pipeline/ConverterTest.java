@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,15 +33,7 @@ class ConverterTest {
     }
 
     static String sha256(Path p) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(p)) {
-            byte[] b = new byte[1 << 16];
-            int n;
-            while ((n = in.read(b)) > 0) {
-                md.update(b, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return org.xen2kvm.testutil.Hashes.sha256(p);
     }
 
     static ConversionRequest request(Path cfg, Path out, String format, boolean dryRun, String uri) {

@@ -327,6 +327,38 @@ public final class XvaArchive implements Closeable {
                 + " has no .checksum or .xxhash entry after it; the archive is corrupt");
     }
 
+    /**
+     * Disk {@code ref} as a read-only device whatever the archive's compression: random
+     * access for a plain tar, else unpacked once (checksums verified) into a sparse file in
+     * {@code scratchDir} that is deleted when the device is closed.
+     */
+    public BlockDevice openDisk(String ref, Path scratchDir, ProgressListener listener) throws IOException {
+        long size = virtualSize(ref).orElseThrow(() -> new XvaFormatException(file, 0,
+                "ova.xml gives no virtual_size for disk " + ref));
+        if (compression == Compression.NONE) {
+            return disk(ref, size);
+        }
+        java.nio.file.Files.createDirectories(scratchDir);
+        Path raw = scratchDir.resolve("." + file.getFileName() + "-" + ref.replace(':', '_') + ".unpacked.raw");
+        extractDisk(ref, size, raw, listener);
+        return new UnpackedDisk(org.xen2kvm.disk.RawFileDevice.openReadOnly(raw), raw);
+    }
+
+    /**
+     * The checksum kinds protecting a disk's chunks ({@code SHA-1}, {@code xxHash64}), as
+     * {@link ChunkChecksum#label()} names them; empty for a compressed archive, whose
+     * chunks are only seen (and verified) while streaming.
+     */
+    public java.util.SortedSet<String> checksumKinds(String ref) {
+        java.util.SortedSet<String> kinds = new java.util.TreeSet<>();
+        if (chunks != null && chunks.containsKey(ref)) {
+            for (ChunkRef c : chunks.get(ref).values()) {
+                kinds.add(c.checksum == null ? "none" : c.checksum.label());
+            }
+        }
+        return kinds;
+    }
+
     /** Checks chunk data against its checksum; a mismatch names the chunk. */
     void verify(ChunkChecksum sum, byte[] data, int length, ChunkName chunk, long offset) throws XvaFormatException {
         String actual = sum.compute(data, length);

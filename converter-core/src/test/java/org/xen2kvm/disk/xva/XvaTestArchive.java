@@ -46,6 +46,20 @@ final class XvaTestArchive {
         return this;
     }
 
+    /** A disk with exactly this content. */
+    XvaTestArchive disk(String ref, byte[] content) {
+        disks.put(ref, content.clone());
+        return this;
+    }
+
+    /** Replaces the generated ova.xml (which only lists VDIs) by a whole VM export header. */
+    XvaTestArchive ovaXml(String xml) {
+        ovaOverride = xml;
+        return this;
+    }
+
+    private String ovaOverride;
+
     XvaTestArchive checksums(ChunkName.Kind kind) {
         checksumKind = kind;
         return this;
@@ -72,6 +86,9 @@ final class XvaTestArchive {
     }
 
     String ovaXml() {
+        if (ovaOverride != null) {
+            return ovaOverride;
+        }
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" ?><value><struct><member><name>objects</name>"
                 + "<value><array><data>");
         disks.forEach((ref, d) -> b.append("<value><struct><member><name>class</name><value>VDI</value></member>"
