@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.disk.BlockDevice;
 import org.xen2kvm.disk.DiskFormatException;
-import org.xen2kvm.disk.ImageOpener;
+import org.xen2kvm.disk.open.ImageOpener;
 import org.xen2kvm.disk.write.CopyOptions;
 import org.xen2kvm.disk.write.CopyResult;
 import org.xen2kvm.disk.write.DiskCopier;

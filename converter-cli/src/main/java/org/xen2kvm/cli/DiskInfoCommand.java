@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.xen2kvm.disk.DiskFormatException;
 import org.xen2kvm.disk.ImageInfo;
-import org.xen2kvm.disk.ImageOpener;
+import org.xen2kvm.disk.open.ImageOpener;
 import org.xen2kvm.source.DiskFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -3,7 +3,7 @@ package org.xen2kvm.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.xen2kvm.config.GuestDefinitionReader;
+import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.json.JsonWriter;

@@ -3,7 +3,7 @@ package org.xen2kvm.disk;
 import java.io.IOException;
 
 /**
- * Opens the parent an image header names. Supplied by {@link ImageOpener}, which resolves the
+ * Opens the parent an image header names. Supplied by {@code org.xen2kvm.disk.open.ImageOpener}, which resolves the
  * name, enforces the directory and loop rules and decodes the parent's own chain.
  */
 @FunctionalInterface

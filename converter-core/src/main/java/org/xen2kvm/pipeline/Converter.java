@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.xen2kvm.Xen2KvmException;
-import org.xen2kvm.config.GuestDefinitionReader;
+import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.convert.ConversionContext;
 import org.xen2kvm.convert.EditReport;
 import org.xen2kvm.convert.GuestEditor;

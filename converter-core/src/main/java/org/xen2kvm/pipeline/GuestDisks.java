@@ -10,7 +10,7 @@ import org.xen2kvm.disk.write.ProgressListener;
 import org.xen2kvm.disk.xva.XvaArchive;
 import org.xen2kvm.source.DiskFormat;
 import org.xen2kvm.disk.CowOverlay;
-import org.xen2kvm.disk.ImageOpener;
+import org.xen2kvm.disk.open.ImageOpener;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
 

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.xen2kvm.config.GuestDefinitionReader;
+import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.GuestInspector;
 import org.xen2kvm.guest.InspectedGuest;

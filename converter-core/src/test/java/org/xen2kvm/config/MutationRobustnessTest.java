@@ -1,5 +1,6 @@
 package org.xen2kvm.config;
 
+import org.xen2kvm.config.read.GuestDefinitionReader;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 

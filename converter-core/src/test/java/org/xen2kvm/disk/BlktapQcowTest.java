@@ -1,5 +1,6 @@
 package org.xen2kvm.disk;
 
+import org.xen2kvm.disk.open.ImageOpener;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

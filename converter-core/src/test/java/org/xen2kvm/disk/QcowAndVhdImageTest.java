@@ -1,5 +1,6 @@
 package org.xen2kvm.disk;
 
+import org.xen2kvm.disk.open.ImageOpener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.xen2kvm.disk.QemuOracle.assertDecodesLikeQemu;
 import static org.xen2kvm.disk.QemuOracle.io;

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xen2kvm.Xen2KvmException;
-import org.xen2kvm.config.GuestDefinitionReader;
+import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.plan.ConversionPlanner;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.source.SourceGuest;

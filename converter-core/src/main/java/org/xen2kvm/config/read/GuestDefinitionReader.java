@@ -1,5 +1,6 @@
-package org.xen2kvm.config;
+package org.xen2kvm.config.read;
 
+import org.xen2kvm.config.ConfigParseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.xen2kvm.disk;
+package org.xen2kvm.disk.open;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +9,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.xen2kvm.disk.BackingOpener;
+import org.xen2kvm.disk.BackingReference;
+import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.disk.DiskFormatException;
+import org.xen2kvm.disk.FormatImage;
+import org.xen2kvm.disk.FormatProbe;
+import org.xen2kvm.disk.ImageInfo;
+import org.xen2kvm.disk.ImageLimits;
+import org.xen2kvm.disk.RawFileDevice;
 import org.xen2kvm.disk.qcow.QcowImage;
 import org.xen2kvm.disk.qcow2.Qcow2Image;
 import org.xen2kvm.disk.vhd.VhdImage;
