@@ -12,6 +12,26 @@ import org.xen2kvm.fs.FileSystemException;
  * adding and removing entries with checksum tails kept current.
  */
 final class Directories {
+    // dx_root_info and dx entries (directory.rst, "Hash Tree Directories").
+    static final int DX_HASH_VERSION = 0x1C;
+    static final int DX_INFO_LENGTH = 0x1D;
+    static final int DX_INDIRECT_LEVELS = 0x1E;
+    static final int DX_INFO_SIZE = 8;
+    /** Interior nodes start with an empty 8-byte directory entry, then count/limit. */
+    static final int DX_NODE_ENTRIES = 8;
+    static final int DX_ENTRY_SIZE = 8;
+    /** The kernel ignores the top four bits of dx_entry.block. */
+    static final long DX_BLOCK_MASK = 0x0FFFFFFFL;
+    /** Two index levels below the root need the large_dir feature; never more. */
+    static final int DX_MAX_LEVELS = 2;
+
+    /**
+     * Leaves a name hashes to, first the one a new entry goes into. {@code complete} is false
+     * when a hash collision chain might continue beyond them.
+     */
+    record HtreeProbe(List<Long> leaves, boolean complete) {
+    }
+
     private final ExtVolume vol;
     private final FileData data;
 
@@ -116,6 +136,26 @@ final class Directories {
             return Le.u32(dir.raw, Inode.I_BLOCK);
         }
         byte[] want = name.getBytes(StandardCharsets.UTF_8);
+        if (dir.hasFlag(Inode.FL_INDEX) && !dir.hasFlag(Inode.FL_INLINE_DATA) && !name.equals(".") && !name.equals("..")) {
+            long nBlocks = dirBlockCount(dir);
+            FileLayout layout = data.layout(dir, nBlocks);
+            HtreeProbe probe = htreeCandidates(dir, layout, nBlocks, want);
+            if (probe != null && probe.complete()) {
+                for (long l : probe.leaves()) {
+                    long p = layout.physicalOf(l);
+                    if (p < 0) {
+                        continue;
+                    }
+                    byte[] b = readDirBlock(dir, l, p);
+                    for (DirEntry e : DirectoryBlock.parse(b, 0, vol.bs, vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, l))) {
+                        if (e.inode() != 0 && Arrays.equals(e.name(), want)) {
+                            return e.inode();
+                        }
+                    }
+                }
+                return 0;
+            }
+        }
         long[] found = {0};
         forEachEntry(dir, e -> {
             if (e.inode() != 0 && Arrays.equals(e.name(), want)) {
@@ -158,11 +198,26 @@ final class Directories {
     void addEntry(Inode dirIn, String name, long ino, int ft) throws IOException {
         Inode dir = vol.readInode(dirIn.number);
         refuseInline(dir);
-        if (dir.hasFlag(Inode.FL_INDEX)) {
-            dropIndex(dir);
-        }
         byte[] nm = name.getBytes(StandardCharsets.UTF_8);
         int type = fileTypeFeature() ? ft : DirectoryBlock.FT_UNKNOWN;
+        if (dir.hasFlag(Inode.FL_INDEX)) {
+            // The index stays valid when the leaf the name hashes to has room; otherwise
+            // splitting leaves is not implemented and the directory becomes linear.
+            FileLayout indexed = data.layout(dir, Long.MAX_VALUE);
+            HtreeProbe probe = htreeCandidates(dir, indexed, dirBlockCount(dir), nm);
+            long leaf = probe == null ? -1 : probe.leaves().get(0);
+            long p = leaf < 0 ? -1 : indexed.physicalOf(leaf);
+            if (p >= 0) {
+                byte[] b = readDirBlock(dir, leaf, p);
+                List<DirEntry> es = DirectoryBlock.parse(b, 0, dirEnd(b), vol.bs, fileTypeFeature(), vol.sb.inodesCount, dirWhat(dir, leaf));
+                if (DirectoryBlock.insert(es, b, ino, nm, type, fileTypeFeature())) {
+                    writeDirBlock(dir, p, b);
+                    touchDir(dir);
+                    return;
+                }
+            }
+            dropIndex(dir);
+        }
         long nBlocks = dirBlockCount(dir);
         FileLayout layout = data.layout(dir, Long.MAX_VALUE);
         for (long[] lp : dirBlocks(layout, nBlocks)) {
@@ -213,6 +268,81 @@ final class Directories {
         touchDir(dir);
     }
 
+    /**
+     * The logical leaf blocks where {@code name} can be in a hashed directory, following the
+     * dx_root and interior dx_node entries (directory.rst, "Hash Tree Directories"): the leaf
+     * its hash selects (where a new entry goes), then following leaves of the same node that
+     * continue a hash collision. Null when the index uses a layout not handled here; callers
+     * then scan linearly.
+     */
+    HtreeProbe htreeCandidates(Inode dir, FileLayout layout, long nBlocks, byte[] name) throws IOException {
+        long rootBlock = layout.physicalOf(0);
+        if (rootBlock < 0) {
+            return null;
+        }
+        byte[] node = readDirBlock(dir, 0, rootBlock);
+        int infoLength = Le.u8(node, DX_INFO_LENGTH);
+        int levels = Le.u8(node, DX_INDIRECT_LEVELS);
+        int version = Le.u8(node, DX_HASH_VERSION);
+        if (Le.u32(node, DirectoryBlock.DX_ROOT_INFO) != 0 || infoLength != DX_INFO_SIZE || levels > DX_MAX_LEVELS
+                || version > DirHash.TEA) {
+            return null;
+        }
+        if ((Le.u32(vol.sb.raw, Superblock.S_FLAGS) & Superblock.FLAG_UNSIGNED_HASH) != 0) {
+            version += DirHash.LEGACY_UNSIGNED;
+        }
+        int[] seed = new int[4];
+        for (int i = 0; i < 4; i++) {
+            seed[i] = (int) Le.u32(vol.sb.raw, Superblock.S_HASH_SEED + 4 * i);
+        }
+        int hash = DirHash.hash(name, version, seed);
+        int off = DirectoryBlock.DX_ROOT_INFO + infoLength;
+        long block = 0;
+        for (int level = 0; ; level++) {
+            int limit = Le.u16(node, off);
+            int count = Le.u16(node, off + 2);
+            if (count == 0 || count > limit || off + (long) limit * DX_ENTRY_SIZE > vol.bs) {
+                throw new FileSystemException(dirWhat(dir, block) + ": htree node has count " + count + " and limit " + limit
+                        + ", which do not fit the block; run e2fsck");
+            }
+            // Entry 0 covers every hash below entry 1; pick the last entry whose hash is <= ours.
+            int pick = 0;
+            for (int i = 1; i < count; i++) {
+                if (Integer.compareUnsigned((int) Le.u32(node, off + i * DX_ENTRY_SIZE), hash) > 0) {
+                    break;
+                }
+                pick = i;
+            }
+            block = Le.u32(node, off + pick * DX_ENTRY_SIZE + 4) & DX_BLOCK_MASK;
+            if (block == 0 || block >= nBlocks) {
+                throw new FileSystemException(dirWhat(dir, 0) + ": htree entry points to block " + block
+                        + " outside the directory of " + nBlocks + " blocks; run e2fsck");
+            }
+            if (level == levels) {
+                List<Long> leaves = new ArrayList<>(List.of(block));
+                int next = pick + 1;
+                // Bit 0 of an index hash marks a name hash continued from the previous leaf.
+                while (next < count && ((int) Le.u32(node, off + next * DX_ENTRY_SIZE) & ~1) == hash) {
+                    long more = Le.u32(node, off + next * DX_ENTRY_SIZE + 4) & DX_BLOCK_MASK;
+                    if (more == 0 || more >= nBlocks) {
+                        throw new FileSystemException(dirWhat(dir, 0) + ": htree entry points to block " + more
+                                + " outside the directory of " + nBlocks + " blocks; run e2fsck");
+                    }
+                    leaves.add(more);
+                    next++;
+                }
+                // At the end of an interior node the collision chain may go on in the next one.
+                return new HtreeProbe(leaves, next < count || levels == 0);
+            }
+            long p = layout.physicalOf(block);
+            if (p < 0) {
+                return null;
+            }
+            node = readDirBlock(dir, block, p);
+            off = DX_NODE_ENTRIES;
+        }
+    }
+
     void touchDir(Inode dir) throws IOException {
         long t = FileData.now();
         Le.put32(dir.raw, Inode.I_MTIME, t);
@@ -259,9 +389,25 @@ final class Directories {
         byte[] nm = name.getBytes(StandardCharsets.UTF_8);
         long nBlocks = dirBlockCount(dir);
         FileLayout layout = data.layout(dir, nBlocks);
-        for (long[] lp : dirBlocks(layout, nBlocks)) {
+        List<long[]> blocks = dirBlocks(layout, nBlocks);
+        if (dir.hasFlag(Inode.FL_INDEX)) {
+            // Look where the hash says first; the full scan behind it is only a safety net.
+            HtreeProbe probe = htreeCandidates(dir, layout, nBlocks, nm);
+            if (probe != null) {
+                List<long[]> first = new ArrayList<>();
+                for (long l : probe.leaves()) {
+                    first.add(new long[] {l, layout.physicalOf(l)});
+                }
+                first.addAll(blocks);
+                blocks = first;
+            }
+        }
+        for (long[] lp : blocks) {
             long l = lp[0];
             long p = lp[1];
+            if (p < 0) {
+                continue;
+            }
             byte[] b = readDirBlock(dir, l, p);
             int end = dirEnd(b);
             if (dir.hasFlag(Inode.FL_INDEX) && (l == 0 || (Le.u32(b, 0) == 0

@@ -37,10 +37,14 @@ final class Superblock {
     static final int S_VOLUME_NAME = 0x78;
     static final int S_RESERVED_GDT_BLOCKS = 0xCE;
     static final int S_DESC_SIZE = 0xFE;
+    static final int S_HASH_SEED = 0xEC;
     static final int S_FIRST_META_BG = 0x104;
     static final int S_BLOCKS_COUNT_HI = 0x150;
     static final int S_FREE_BLOCKS_COUNT_HI = 0x158;
     static final int S_WANT_EXTRA_ISIZE = 0x15E;
+    static final int S_FLAGS = 0x160;
+    /** s_flags: directory hashes treat name bytes as unsigned chars. */
+    static final int FLAG_UNSIGNED_HASH = 0x2;
     static final int S_CHECKSUM_TYPE = 0x175;
     static final int S_BACKUP_BGS = 0x24C;
     static final int S_CHECKSUM_SEED = 0x270;

@@ -150,23 +150,61 @@ class ExtFileSystemWriteTest {
     @MethodSource("htreeVariants")
     void insertsIntoAndDeletesFromHashedDirectory(ExtImages.Variant v) throws Exception {
         Path img = ExtImages.mkfs(v, work, bigSrc);
+        exerciseHashedDirectory(img);
+    }
+
+    /** Byte-signedness and algorithm of the hash come from the superblock: try unsigned TEA too. */
+    @Test
+    void hashedDirectoryWithUnsignedTeaHash() throws Exception {
+        Path img = ExtImages.mkfs(new ExtImages.Variant("ext4-1k-tea", "ext4", 48, "-b", "1024"), work, bigSrc);
+        ExtImages.Result r = ExtImages.run("debugfs", "-w", "-R", "ssv def_hash_version tea", img.toString());
+        assertEquals(0, r.exit(), r.out());
+        r = ExtImages.run("debugfs", "-w", "-R", "ssv flags 2", img.toString());
+        assertEquals(0, r.exit(), r.out());
+        exerciseHashedDirectory(img);
+    }
+
+    private static String bigName(int i) {
+        return "file-with-a-longish-name-" + i;
+    }
+
+    private void exerciseHashedDirectory(Path img) throws Exception {
         ExtImages.indexDirectories(img);
+        assertTrue(ExtImages.debugfs(img, "htree /bigdir").contains("Indirect levels"), "mkfs + e2fsck -D made no index");
         try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
-            fs.delete("/bigdir/file-with-a-longish-name-17");
-            fs.delete("/bigdir/file-with-a-longish-name-9999");
+            fs.delete("/bigdir/" + bigName(17));
+            fs.delete("/bigdir/" + bigName(9999));
         }
         ExtImages.assertFsckClean(img);
         assertTrue(ExtImages.debugfs(img, "htree /bigdir").contains("Indirect levels"), "deleting keeps the index");
+        // Room in every leaf: new names go where their hash says and the index stays.
         try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
-            fs.writeText("/bigdir/added-later", "added\n");
-            fs.delete("/bigdir/file-with-a-longish-name-500");
-            assertEquals(SourceTree.BIG_DIR_ENTRIES - 2, fs.list("/bigdir").size());
+            for (int i = 0; i < SourceTree.BIG_DIR_ENTRIES; i += 5) {
+                if (i != 0) {
+                    fs.delete("/bigdir/" + bigName(i));
+                }
+            }
+            for (int i = 0; i < 300; i++) {
+                fs.writeText("/bigdir/added-" + i, "added " + i + "\n");
+            }
         }
         ExtImages.assertFsckClean(img);
-        assertArrayEquals("added\n".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/bigdir/added-later"));
-        assertTrue(ExtImages.debugfs(img, "stat /bigdir/file-with-a-longish-name-500").contains("File not found"));
-        String links = ExtImages.debugfs(img, "stat /bigdir/file-with-a-longish-name-0");
-        assertTrue(links.contains("Links: " + (SourceTree.BIG_DIR_ENTRIES - 3)), links);
+        assertTrue(ExtImages.debugfs(img, "htree /bigdir").contains("Indirect levels"), "inserting with room keeps the index");
+        assertArrayEquals("added 299\n".getBytes(StandardCharsets.UTF_8), ExtImages.debugfsCat(img, "/bigdir/added-299"));
+        // Long names soon overflow some leaf: the index is dropped and all stays consistent.
+        int expected;
+        try (RawFileDevice dev = RawFileDevice.openWritable(img); ExtFileSystem fs = ExtFileSystem.open(dev, true)) {
+            for (int i = 0; i < 300; i++) {
+                fs.writeText("/bigdir/" + "L".repeat(200) + i, "x");
+            }
+            expected = fs.list("/bigdir").size();
+        }
+        ExtImages.assertFsckClean(img);
+        assertTrue(ExtImages.debugfs(img, "htree /bigdir").contains("Not a hash-indexed directory"), "no leaf overflowed");
+        assertEquals(SourceTree.BIG_DIR_ENTRIES - 2 - (SourceTree.BIG_DIR_ENTRIES / 5 - 1) + 600, expected);
+        assertTrue(ExtImages.debugfs(img, "stat /bigdir/" + bigName(9999)).contains("File not found"));
+        String links = ExtImages.debugfs(img, "stat /bigdir/" + bigName(0));
+        assertTrue(links.contains("Links: " + (SourceTree.BIG_DIR_ENTRIES - 2 - (SourceTree.BIG_DIR_ENTRIES / 5 - 1))), links);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -31,6 +31,8 @@ final class ExtImages {
     static final Variant EXT4_NOEXTENT = new Variant("ext4-noextent", "ext4", 48, "-b", "1024", "-O", "^extent,^64bit");
     static final Variant EXT4_LAZY = new Variant("ext4-lazy", "ext4", 64, "-b", "1024", "-E", "lazy_itable_init=1");
     static final Variant EXT4_META_BG = new Variant("ext4-meta-bg", "ext4", 48, "-b", "1024", "-O", "meta_bg,^resize_inode");
+    /** The checksum seed is stored; the UUID is changed after mkfs so that it no longer derives from it. */
+    static final Variant EXT4_CSUM_SEED = new Variant("ext4-csum-seed", "ext4", 48, "-b", "4096", "-O", "metadata_csum_seed");
     static final Variant EXT3 = new Variant("ext3", "ext3", 48, "-b", "1024");
     static final Variant EXT2_1K = new Variant("ext2-1k", "ext2", 48, "-b", "1024");
     /** Oldest layout: revision 0 superblock, 128-byte inodes, no features, no file types in entries. */
@@ -41,7 +43,7 @@ final class ExtImages {
     static final Variant EXT4_INLINE = new Variant("ext4-inline", "ext4", 48, "-b", "4096", "-O", "inline_data");
 
     static final List<Variant> ALL = List.of(EXT4_4K, EXT4_1K, EXT4_NOCSUM, EXT4_NOCSUM_PLAIN, EXT4_32BIT, EXT4_NOEXTENT,
-            EXT4_LAZY, EXT4_META_BG, EXT3, EXT2_1K, EXT2_4K, EXT2_REV0);
+            EXT4_LAZY, EXT4_META_BG, EXT4_CSUM_SEED, EXT3, EXT2_1K, EXT2_4K, EXT2_REV0);
 
     private ExtImages() {
     }
@@ -101,6 +103,10 @@ final class ExtImages {
         cmd.add(v.sizeMiB() + "M");
         Result r = run(cmd.toArray(String[]::new));
         assertEquals(0, r.exit(), "mkfs failed: " + cmd + "\n" + r.out());
+        if (v.name().startsWith(EXT4_CSUM_SEED.name())) {
+            Result u = run("tune2fs", "-U", "6b3f1a52-0c4d-4e5f-9a8b-7c6d5e4f3a2b", img.toString());
+            assertEquals(0, u.exit(), u.out());
+        }
         return img;
     }
 

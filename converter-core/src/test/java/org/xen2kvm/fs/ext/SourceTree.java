@@ -22,6 +22,12 @@ final class SourceTree {
     }
 
     static Path build(Path root, boolean bigDir, boolean farSparse) throws IOException {
+        return build(root, bigDir ? BIG_DIR_ENTRIES : 0, farSparse);
+    }
+
+    /** As above with {@code bigEntries} names in /bigdir (none when 0). */
+    static Path build(Path root, int bigEntries, boolean farSparse) throws IOException {
+        boolean bigDir = bigEntries > 0;
         Files.createDirectories(root);
         Files.writeString(root.resolve("hello.txt"), "hello, ext\n");
         Files.write(root.resolve("empty"), new byte[0]);
@@ -69,7 +75,7 @@ final class SourceTree {
             Path big = Files.createDirectories(root.resolve("bigdir"));
             Path first = big.resolve("file-with-a-longish-name-0");
             Files.writeString(first, "shared\n");
-            for (int i = 1; i < BIG_DIR_ENTRIES; i++) {
+            for (int i = 1; i < bigEntries; i++) {
                 Files.createLink(big.resolve("file-with-a-longish-name-" + i), first);
             }
         }
