@@ -111,7 +111,7 @@ class DiskInfoCommandTest {
     @Test
     void unknownFormatAndMissingFileAreUsageErrors() throws Exception {
         assertEquals(2, execute("--src-format", "floppy", dir.resolve("x").toString()));
-        assertEquals("xen2kvm disk info: unknown --src-format 'floppy'; use raw, qcow, qcow2 or vhd"
+        assertEquals("xen2kvm disk info: unknown --src-format 'floppy'; use raw, qcow, qcow2, vhd or xva"
                 + System.lineSeparator(), err.toString());
         err.getBuffer().setLength(0);
         assertEquals(2, execute(dir.resolve("missing.img").toString()));
