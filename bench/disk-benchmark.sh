@@ -3,8 +3,9 @@
 #
 # For each virtual size (default 8 and 32 GiB) it makes a sparse raw image holding 1 GiB of
 # random data in 256 extents of 4 MiB at random offsets, then converts it to qcow2 and to raw
-# with xen2kvm and with qemu-img, alternating, RUNS times each, and prints wall time (best and
-# median), the xen2kvm/qemu-img ratio and peak RSS (GNU time). Not a test: it prints figures.
+# with xen2kvm and with qemu-img, alternating (who goes first rotates), RUNS times each, and
+# prints wall time (best and median), the xen2kvm/qemu-img ratio and peak RSS (GNU time).
+# Not a test: it prints figures.
 #
 # xen2kvm flushes its output to disk (fsync) before renaming it into place. qemu-img convert
 # does not flush by default (cache mode "unsafe"), so the ratio is taken against
@@ -12,7 +13,9 @@
 # default is timed too and shown for reference.
 #
 # Environment: SIZES_GIB ("8 32"), RUNS (2), XEN2KVM_JAR (converter-cli/target/xen2kvm.jar), BENCH_DIR (a fresh directory under /var/tmp),
-# JAVA_OPTS (-Xmx256m: the heap xen2kvm is given; RSS is measured for the whole JVM).
+# JAVA_OPTS ("-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1": a 256 MiB heap, and the
+# start-up flags a launcher for a short-lived command uses: no parallel GC threads, no C2
+# compiler threads competing for the CPUs; RSS is measured for the whole JVM).
 # Needs: java 17, qemu-img (qemu-utils), /usr/bin/time (package time), ~3 GiB free disk.
 set -euo pipefail
 
@@ -20,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${XEN2KVM_JAR:-"$ROOT/converter-cli/target/xen2kvm.jar"}
 SIZES_GIB=${SIZES_GIB:-"8 32"}
 RUNS=${RUNS:-2}
-JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
+JAVA_OPTS=${JAVA_OPTS:-"-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"}
 EXTENTS=256
 EXTENT_MIB=4
 
@@ -80,11 +83,18 @@ for gib in $SIZES_GIB; do
         : > "$WORK/time.x2k"; : > "$WORK/time.x2kcopy"; : > "$WORK/time.qwb"; : > "$WORK/time.qun"
         for run in $(seq 1 "$RUNS"); do
             rm -f "$WORK/out.x2k" "$WORK/out.qwb" "$WORK/out.qun"
-            timed "${X2K[@]}" "$src" "$WORK/out.x2k" -O "$fmt" --src-format raw --json >> "$WORK/time.x2k"
-            # The copy's own duration, from the JSON result: wall time less JVM start-up.
-            echo "$(grep -o '"seconds":[0-9.]*' "$WORK/cmd.out" | cut -d: -f2) 0" >> "$WORK/time.x2kcopy"
-            timed qemu-img convert -t writeback -f raw -O "$fmt" "$src" "$WORK/out.qwb" >> "$WORK/time.qwb"
-            timed qemu-img convert -f raw -O "$fmt" "$src" "$WORK/out.qun" >> "$WORK/time.qun"
+            # Rotate who goes first each round, so neither tool always meets a cold or busy cache.
+            order=(x2k qwb qun x2k qwb)
+            for key in "${order[@]:$(( (run - 1) % 3 )):3}"; do
+                case $key in
+                    x2k)
+                        timed "${X2K[@]}" "$src" "$WORK/out.x2k" -O "$fmt" --src-format raw --json >> "$WORK/time.x2k"
+                        # The copy's own duration, from the JSON result: wall time less JVM start-up.
+                        echo "$(grep -o '"seconds":[0-9.]*' "$WORK/cmd.out" | cut -d: -f2) 0" >> "$WORK/time.x2kcopy" ;;
+                    qwb) timed qemu-img convert -t writeback -f raw -O "$fmt" "$src" "$WORK/out.qwb" >> "$WORK/time.qwb" ;;
+                    qun) timed qemu-img convert -f raw -O "$fmt" "$src" "$WORK/out.qun" >> "$WORK/time.qun" ;;
+                esac
+            done
         done
         qemu-img compare -q -f raw -F "$fmt" "$src" "$WORK/out.x2k" \
             || { echo "disk-benchmark: xen2kvm output differs from the source!" >&2; exit 1; }

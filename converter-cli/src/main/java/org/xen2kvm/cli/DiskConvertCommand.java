@@ -117,6 +117,9 @@ public final class DiskConvertCommand implements Callable<Integer> {
             return fail(EXIT_USAGE, e.getMessage());
         } catch (IOException e) {
             return fail(EXIT_FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
+        } catch (RuntimeException e) {
+            // A reader's bug or a corrupt image it did not foresee: still one line, no trace.
+            return fail(EXIT_FAILED, source + ": " + e);
         } finally {
             err.flush();
         }
