@@ -41,7 +41,8 @@ final class NativeSeek {
 
     private static LibC load() {
         try {
-            return Native.load("c", LibC.class);
+            // The exact soname (libc.so.6) spares JNA a search through "ldconfig -p" at start-up.
+            return Native.load(com.sun.jna.Platform.C_LIBRARY_NAME, LibC.class);
         } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError: no native access here
             return null;
         }
