@@ -47,7 +47,7 @@ fi
 
 WORK=${BENCH_DIR:-$(mktemp -d /var/tmp/xen2kvm-bench.XXXXXX)}
 mkdir -p "$WORK"
-cleanup() { rm -f "$WORK"/src-*.raw "$WORK"/out.* "$WORK"/time.* "$WORK"/cmd.out; }
+cleanup() { rm -f "$WORK"/src-*.raw "$WORK"/out.* "$WORK"/time.* "$WORK"/cmd.out "$WORK"/samples.txt; }
 trap cleanup EXIT
 
 make_image() { # $1 file, $2 size in GiB
@@ -65,7 +65,14 @@ make_image() { # $1 file, $2 size in GiB
 }
 
 # Runs a command under GNU time; prints "seconds peak_kib".
+# Each run starts from a quiet disk: the previous run's output is removed and everything
+# still dirty in the page cache (qemu-img's unflushed default leaves ~1 GiB) is written out
+# before the clock starts, so no tool pays for another's write-back.
+# $1 names the run's output (out.$1), the rest is the command.
 timed() {
+    rm -f "$WORK/out.$1"
+    shift
+    sync
     /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" >"$WORK/cmd.out" 2>"$WORK/time.err" || {
         cat "$WORK/time.err" >&2; return 1; }
     cat "$WORK/time.out"
@@ -76,23 +83,26 @@ stats() { # best median of the numbers on stdin
 }
 
 printf '%-6s %-6s %-30s %8s %8s %10s\n' size format tool best_s median_s peak_MiB
+: > "$WORK/samples.txt"
 for gib in $SIZES_GIB; do
     src="$WORK/src-${gib}g.raw"
     make_image "$src" "$gib"
     for fmt in qcow2 raw; do
         : > "$WORK/time.x2k"; : > "$WORK/time.x2kcopy"; : > "$WORK/time.qwb"; : > "$WORK/time.qun"
+        # One untimed round first: it warms the source in the page cache and the JVM's files.
+        timed x2k "${X2K[@]}" "$src" "$WORK/out.x2k" -O "$fmt" --src-format raw >/dev/null
+        timed qwb qemu-img convert -t writeback -f raw -O "$fmt" "$src" "$WORK/out.qwb" >/dev/null
         for run in $(seq 1 "$RUNS"); do
-            rm -f "$WORK/out.x2k" "$WORK/out.qwb" "$WORK/out.qun"
             # Rotate who goes first each round, so neither tool always meets a cold or busy cache.
             order=(x2k qwb qun x2k qwb)
             for key in "${order[@]:$(( (run - 1) % 3 )):3}"; do
                 case $key in
                     x2k)
-                        timed "${X2K[@]}" "$src" "$WORK/out.x2k" -O "$fmt" --src-format raw --json >> "$WORK/time.x2k"
+                        timed x2k "${X2K[@]}" "$src" "$WORK/out.x2k" -O "$fmt" --src-format raw --json >> "$WORK/time.x2k"
                         # The copy's own duration, from the JSON result: wall time less JVM start-up.
                         echo "$(grep -o '"seconds":[0-9.]*' "$WORK/cmd.out" | cut -d: -f2) 0" >> "$WORK/time.x2kcopy" ;;
-                    qwb) timed qemu-img convert -t writeback -f raw -O "$fmt" "$src" "$WORK/out.qwb" >> "$WORK/time.qwb" ;;
-                    qun) timed qemu-img convert -f raw -O "$fmt" "$src" "$WORK/out.qun" >> "$WORK/time.qun" ;;
+                    qwb) timed qwb qemu-img convert -t writeback -f raw -O "$fmt" "$src" "$WORK/out.qwb" >> "$WORK/time.qwb" ;;
+                    qun) timed qun qemu-img convert -f raw -O "$fmt" "$src" "$WORK/out.qun" >> "$WORK/time.qun" ;;
                 esac
             done
         done
@@ -108,6 +118,8 @@ for gib in $SIZES_GIB; do
             peak=$(cut -d' ' -f2 "$WORK/time.$key" | sort -n | tail -1)
             printf '%-6s %-6s %-30s %8s %8s %10s\n' "${gib}G" "$fmt" "$name" "$best" "$median" \
                 "$([[ $key == x2kcopy ]] && echo - || echo $(( peak / 1024 )))"
+            # Every run, in order, for the spread the best and median hide.
+            printf '%-6s %-6s %-30s runs: %s\n' "${gib}G" "$fmt" "$name" "$(cut -d' ' -f1 "$WORK/time.$key" | tr '\n' ' ')" >> "$WORK/samples.txt"
             eval "best_$key=$best median_$key=$median"
         done
         # shellcheck disable=SC2154
@@ -120,3 +132,6 @@ for gib in $SIZES_GIB; do
     done
     rm -f "$src"
 done
+echo
+echo "Every run's wall time in seconds (xen2kvm, xen2kvm copy only, qemu-img -t writeback, qemu-img default):"
+cat "$WORK/samples.txt"

@@ -2,7 +2,10 @@ package org.xen2kvm.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +14,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Xen2KvmCommand.Version.class,
         description = "Moves Xen guests (xl/xm configs, xend SXP, libvirt Xen XML, XenServer XVA) onto KVM hosts managed by libvirt.",
-        subcommands = {InspectCommand.class, ConvertCommand.class, DiskCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -30,12 +32,58 @@ public final class Xen2KvmCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * The subcommands, in the order the help lists them. Suppliers rather than annotation
+     * entries, so that {@link #newCommandLine(String...)} builds only the one it needs.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("inspect", InspectCommand::new);
+        m.put("convert", ConvertCommand::new);
+        m.put("disk", DiskCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return m;
+    }
+
     /** Builds the command line with all subcommands and exit-code mapping. */
     public static CommandLine newCommandLine() {
+        return newCommandLine(new String[0]);
+    }
+
+    /**
+     * Builds the command line for running {@code args}. When they name a subcommand, only
+     * that one is built: picocli reads every option of every command it is given through
+     * reflection, which costs around 50 ms of start-up for the commands a run does not use.
+     * Otherwise (no subcommand, help, a typo) all are built, so help and "did you mean"
+     * see them all.
+     */
+    public static CommandLine newCommandLine(String... args) {
         CommandLine cl = new CommandLine(new Xen2KvmCommand());
+        String chosen = subcommandOf(args);
+        SUBCOMMANDS.forEach((name, factory) -> {
+            if (chosen == null || chosen.equals(name)) {
+                cl.addSubcommand(name, factory.get());
+            }
+        });
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(new ErrorHandler());
         return cl;
+    }
+
+    /** The subcommand {@code args} run, or null when they run help or none (or name no known one). */
+    static String subcommandOf(String... args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return null;
+            }
+            if (!a.startsWith("-")) {
+                // The top-level options are all flags, so the first word is the subcommand.
+                return SUBCOMMANDS.containsKey(a) && !a.equals("help") ? a : null;
+            }
+        }
+        return null;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -20,8 +20,9 @@ class CliTest {
     record Run(int exit, String out, String err) {
     }
 
+    /** Runs {@code args} as Main does: the command line is built for them. */
     static Run run(String... args) {
-        CommandLine cl = Xen2KvmCommand.newCommandLine();
+        CommandLine cl = Xen2KvmCommand.newCommandLine(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -43,6 +44,29 @@ class CliTest {
         assertEquals(0, h.exit());
         assertTrue(h.out().contains("inspect") && h.out().contains("convert"), h.out());
         assertTrue(h.out().contains("Exit codes"), h.out());
+    }
+
+    @Test
+    void theCommandLineIsBuiltForTheSubcommandTheArgumentsRun() {
+        assertEquals("disk", Xen2KvmCommand.subcommandOf("disk", "convert", "a", "b", "-O", "raw"));
+        assertEquals("inspect", Xen2KvmCommand.subcommandOf("-v", "inspect", "x.cfg"));
+        assertEquals(null, Xen2KvmCommand.subcommandOf("help", "disk"));
+        assertEquals(null, Xen2KvmCommand.subcommandOf("--help"));
+        assertEquals(null, Xen2KvmCommand.subcommandOf("dsik"));
+        assertEquals(List.of("disk"), List.copyOf(Xen2KvmCommand.newCommandLine("disk", "info", "x").getSubcommands().keySet()));
+        assertEquals(List.of("inspect", "convert", "disk", "help"),
+                List.copyOf(Xen2KvmCommand.newCommandLine("--help").getSubcommands().keySet()));
+
+        Run help = run("help", "disk");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().contains("Usage: xen2kvm disk"), help.out());
+        Run typo = run("dsik");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("Unmatched argument at index 0: 'dsik'") && typo.err().contains("  disk "),
+                typo.err());
+        Run sub = run("-q", "disk", "--help");
+        assertEquals(0, sub.exit(), sub.err());
+        assertTrue(sub.out().contains("convert") && sub.out().contains("info"), sub.out());
     }
 
     @Test

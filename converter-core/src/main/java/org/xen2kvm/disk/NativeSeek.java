@@ -48,6 +48,11 @@ final class NativeSeek {
         }
     }
 
+    /** True when libc was loaded, so the methods below can answer. */
+    static boolean available() {
+        return LIBC != null;
+    }
+
     /** The data extents of {@code path} within {@code [0, size)}, or null when the host cannot tell. */
     static List<Extent> dataExtents(Path path, long size) {
         if (LIBC == null) {

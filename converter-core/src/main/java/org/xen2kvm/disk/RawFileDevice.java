@@ -24,6 +24,14 @@ public final class RawFileDevice implements FormatImage {
         this.writable = writable;
     }
 
+    /**
+     * Loads the native access used to find a sparse file's data (JNA and libc), which takes
+     * around 0.1 s. Optional: without it the first open of a raw file does it.
+     */
+    public static void warmUp() {
+        NativeSeek.available();
+    }
+
     /** Opens a file or block device for reading only: the source is never written. */
     public static RawFileDevice openReadOnly(Path path) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);

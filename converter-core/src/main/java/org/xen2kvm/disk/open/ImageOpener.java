@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.xen2kvm.WarmUp;
 import org.xen2kvm.disk.BackingOpener;
 import org.xen2kvm.disk.BackingReference;
 import org.xen2kvm.disk.BlockDevice;
@@ -35,6 +36,16 @@ import org.xen2kvm.source.DiskFormat;
  */
 public final class ImageOpener {
     private ImageOpener() {
+    }
+
+    /**
+     * Loads what opening an image needs (the native sparse-file access, the format probe and
+     * the chain walker), for a command that wants it done on a spare CPU; see {@link WarmUp}.
+     */
+    public static void warmUp() {
+        RawFileDevice.warmUp();
+        WarmUp.initialize(Chain.class, OpenOptions.class, FormatProbe.class, BackingOpener.class,
+                BackingReference.class, ImageInfo.class, DiskFormat.class, DiskFormatException.class);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.xen2kvm.WarmUp;
 import org.xen2kvm.disk.BlockDevice;
 import org.xen2kvm.disk.Extent;
 
@@ -21,6 +22,17 @@ public final class DiskCopier {
     private static final int ALIGN = Qcow2Format.CLUSTER_SIZE;
 
     private DiskCopier() {
+    }
+
+    /**
+     * Loads the classes a copy uses, for a command that wants it done on a spare CPU while it
+     * parses its arguments; see {@link WarmUp}.
+     */
+    public static void warmUp() {
+        WarmUp.initialize(CopyOptions.class, CopyResult.class, OutputFormat.class, AtomicOutput.class,
+                BackgroundFlusher.class, ChunkReader.class, ChunkReader.Chunk.class, ZeroCheck.class,
+                Qcow2ImageSink.class, RefcountTracker.class, RawImageSink.class, FileWrites.class,
+                ProgressThrottle.class, ProgressEvent.class, OutputExistsException.class, Extent.class);
     }
 
     /**
