@@ -34,12 +34,24 @@ final class ChunkReader implements Closeable {
 
     ChunkReader(BlockDevice source, List<Extent> extents, int chunkSize) {
         for (int i = 0; i < DEPTH; i++) {
-            free.add(ByteBuffer.allocateDirect(chunkSize));
+            free.add(pageAligned(chunkSize));
         }
         thread = new Thread(() -> readAll(source, extents, chunkSize), "xen2kvm-read " + source.describe());
         thread.setDaemon(true);
         thread.start();
     }
+
+    /**
+     * A direct buffer starting on a page boundary. allocateDirect's memory comes from malloc,
+     * which puts a 4 MiB block 16 bytes past a page start; the kernel then copies every page
+     * from two source pages, at a misalignment that made its copy loop several times slower
+     * in some runs (measured: 0.7 s against 2.9 s of system time for 1 GiB).
+     */
+    static ByteBuffer pageAligned(int size) {
+        return ByteBuffer.allocateDirect(size + PAGE).alignedSlice(PAGE);
+    }
+
+    private static final int PAGE = 4096;
 
     private void readAll(BlockDevice source, List<Extent> extents, int chunkSize) {
         Object last = END;
