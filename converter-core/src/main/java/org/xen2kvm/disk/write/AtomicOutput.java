@@ -25,13 +25,15 @@ public final class AtomicOutput implements Closeable {
     private final RandomAccessFile file;
     private boolean committed;
     private final BackgroundFlusher flusher;
+    private final OutputWriter writer;
 
-    private AtomicOutput(Path destination, Path part, boolean replace, RandomAccessFile file) {
+    private AtomicOutput(Path destination, Path part, boolean replace, RandomAccessFile file, boolean directWrites) {
         this.destination = destination;
         this.part = part;
         this.replace = replace;
         this.file = file;
         this.flusher = new BackgroundFlusher(file.getChannel(), destination.getFileName().toString());
+        this.writer = OutputWriter.open(part, file.getChannel(), flusher, directWrites);
     }
 
     /**
@@ -40,6 +42,16 @@ public final class AtomicOutput implements Closeable {
      * @throws OutputExistsException when it exists and {@code replace} is false
      */
     public static AtomicOutput create(Path destination, boolean replace) throws IOException {
+        return create(destination, replace, false);
+    }
+
+    /**
+     * Starts writing {@code destination}; with {@code directWrites}, aligned writes through
+     * {@link #writer()} bypass the page cache where the file system allows it.
+     *
+     * @throws OutputExistsException when it exists and {@code replace} is false
+     */
+    static AtomicOutput create(Path destination, boolean replace, boolean directWrites) throws IOException {
         if (!replace && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
             throw new OutputExistsException(destination);
         }
@@ -53,7 +65,13 @@ public final class AtomicOutput implements Closeable {
             Files.deleteIfExists(part);
             throw e;
         }
-        return new AtomicOutput(destination, part, replace, f);
+        try {
+            return new AtomicOutput(destination, part, replace, f, directWrites);
+        } catch (RuntimeException e) {
+            f.close();
+            Files.deleteIfExists(part);
+            throw e;
+        }
     }
 
     /** The temporary file next to {@code destination}. */
@@ -71,17 +89,20 @@ public final class AtomicOutput implements Closeable {
     }
 
     /**
-     * Notes that {@code bytes} more were written. Every so often the file is flushed on a
+     * The image writer. What it writes through the page cache is flushed every so often on a
      * background thread, so the disk writes while the copy goes on and the final flush in
      * {@link #commit()} has little left to do.
      */
-    public void written(long bytes) {
-        flusher.written(bytes);
+    OutputWriter writer() {
+        return writer;
     }
 
     /** Flushes the data to stable storage and renames the file into place. */
     public void commit() throws IOException {
+        writer.flush();
         flusher.stop();
+        writer.close();
+        // One fsync covers the file whichever descriptor wrote it, and flushes the device cache.
         file.getChannel().force(true);
         file.close();
         if (replace) {
@@ -100,6 +121,7 @@ public final class AtomicOutput implements Closeable {
     public void close() throws IOException {
         if (!committed) {
             flusher.stop();
+            writer.close();
             try {
                 file.close();
             } finally {

@@ -8,7 +8,6 @@ import static org.xen2kvm.disk.write.Qcow2Format.TABLE_ENTRY_BYTES;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
@@ -23,13 +22,13 @@ final class Qcow2ImageSink implements ImageSink {
     /** qemu's block layer unit (BDRV_SECTOR_SIZE). */
     static final int SECTOR_SIZE = 512;
 
-    private final FileChannel channel;
+    private final OutputWriter writer;
     private final long virtualSize;
     private final long l1Size;
     private final ParallelCompressor compressor;
     private final RefcountTracker refcounts = new RefcountTracker();
     private final ByteBuffer l2Table = ByteBuffer.allocate(CLUSTER_SIZE);
-    private final ByteBuffer padded = ByteBuffer.allocateDirect(CLUSTER_SIZE);
+    private final ByteBuffer padded = ChunkReader.pageAligned(CLUSTER_SIZE);
     private final ByteBuffer scratch = ByteBuffer.allocate(CLUSTER_SIZE);
 
     /** Next free byte of the file; cluster-aligned except right after compressed data. */
@@ -44,8 +43,8 @@ final class Qcow2ImageSink implements ImageSink {
     private long[] refcountBlocks = new long[4];
     private long nextRefcountBlock;
 
-    Qcow2ImageSink(FileChannel channel, long virtualSize, boolean compress) throws IOException {
-        this.channel = channel;
+    Qcow2ImageSink(OutputWriter writer, long virtualSize, boolean compress) throws IOException {
+        this.writer = writer;
         // qemu sees every image as whole 512-byte sectors and reads a qcow2 size rounded
         // down, so round up as qemu-img convert does; the added bytes read as zeros.
         this.virtualSize = ceilDiv(virtualSize, SECTOR_SIZE) * SECTOR_SIZE;
@@ -326,7 +325,7 @@ final class Qcow2ImageSink implements ImageSink {
 
     private void writeAt(ByteBuffer buf, long position) throws IOException {
         bytesWritten += buf.remaining();
-        FileWrites.writeFully(channel, buf, position);
+        writer.write(buf, position);
     }
 
     @Override

@@ -2,19 +2,18 @@ package org.xen2kvm.disk.write;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 
 /** A sparse raw image: the file gets the full size as a hole and only data is written. */
 final class RawImageSink implements ImageSink {
     /** Zero blocks of one page become holes, as {@code qemu-img convert -S 4k} does. */
     private static final int GRANULE = 4096;
 
-    private final FileChannel channel;
+    private final OutputWriter writer;
     private final long virtualSize;
     private long bytesWritten;
 
     RawImageSink(AtomicOutput out, long virtualSize) throws IOException {
-        this.channel = out.channel();
+        this.writer = out.writer();
         this.virtualSize = virtualSize;
         out.setLength(virtualSize);
     }
@@ -27,7 +26,7 @@ final class RawImageSink implements ImageSink {
     @Override
     public void write(long offset, ByteBuffer data) throws IOException {
         bytesWritten += data.remaining();
-        FileWrites.writeFully(channel, data, offset);
+        writer.write(data, offset);
     }
 
     @Override

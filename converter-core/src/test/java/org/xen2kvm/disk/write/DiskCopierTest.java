@@ -217,12 +217,13 @@ class DiskCopierTest {
     @ParameterizedTest
     @EnumSource(Variant.class)
     void failingSourceLeavesNothing(Variant v) throws Exception {
-        byte[] data = new byte[16 * MIB];
+        int chunk = DiskCopier.CHUNK;
+        byte[] data = new byte[3 * chunk];
         new Random(7).nextBytes(data);
         BlockDevice failing = new ExtentDevice(new ByteArrayBlockDevice(data, "mem"), List.of(new Extent(0, data.length))) {
             @Override
             public void read(long offset, ByteBuffer dst) throws IOException {
-                if (offset >= 9 * MIB) {
+                if (offset >= chunk + MIB) {
                     throw new IOException("mem: injected read error at " + offset);
                 }
                 super.read(offset, dst);
@@ -231,7 +232,7 @@ class DiskCopierTest {
         Path out = dir.resolve("failed." + v.format.label());
         IOException e = assertThrows(IOException.class,
                 () -> DiskCopier.copy(failing, out, v.format, new CopyOptions(false, v.compress), ProgressListener.NONE));
-        assertEquals("mem: injected read error at " + (12 * MIB), e.getMessage());
+        assertEquals("mem: injected read error at " + (2L * chunk), e.getMessage());
         assertFalse(Files.exists(out));
         assertFalse(Files.exists(AtomicOutput.partOf(out)));
         try (var files = Files.list(dir)) {
