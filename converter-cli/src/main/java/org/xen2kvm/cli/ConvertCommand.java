@@ -13,6 +13,7 @@ import org.xen2kvm.pipeline.ConversionResult;
 import org.xen2kvm.pipeline.Converter;
 import org.xen2kvm.plan.PlanOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -69,14 +70,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--fstab-uuid", description = "Rewrite fstab devices as UUID= read from the filesystems.")
     boolean fstabUuid;
 
-    @Option(names = "--force", description = "Overwrite existing output files.")
-    boolean force;
-
-    @Option(names = "--compress", description = "Compress qcow2 clusters.")
-    boolean compress;
-
-    @Option(names = "--allow-backing", description = "Let probed images follow backing files outside their directory.")
-    boolean allowBacking;
+    @Mixin
+    DiskWriteOptions write;
 
     @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "Register the guest with this libvirt (e.g. qemu:///system).")
     String connect;
@@ -106,7 +101,7 @@ final class ConvertCommand implements Callable<Integer> {
         PlanOptions plan = new PlanOptions(domainType, outputDir, outputFormat,
                 CliSupport.pairs("--bridge", bridges), CliSupport.pairs("--network", networks), keepNicModel, name);
         ConversionRequest req = new ConversionRequest(config, CliSupport.configFormat(format), plan, dryRun, fstabUuid,
-                force, compress, allowBacking, connect, replace, start,
+                write.copyOptions(), write.allowBacking, connect, replace, start,
                 verifyBoot == null ? null : Duration.ofSeconds(verifyBoot));
         PrintWriter err = spec.commandLine().getErr();
         ConversionResult result = Converter.run(req, new Listener(err, json,

@@ -10,7 +10,6 @@ import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.disk.BlockDevice;
 import org.xen2kvm.disk.DiskFormatException;
 import org.xen2kvm.disk.open.ImageOpener;
-import org.xen2kvm.disk.write.CopyOptions;
 import org.xen2kvm.disk.write.CopyResult;
 import org.xen2kvm.disk.write.DiskCopier;
 import org.xen2kvm.disk.write.OutputExistsException;
@@ -57,11 +56,9 @@ public final class DiskConvertCommand implements Callable<Integer> {
     @Option(names = "--progress", description = "Show a progress bar (on a terminal).")
     boolean progress;
 
-    @Option(names = "--compress", description = "Compress qcow2 data clusters (deflate, readable by qemu).")
-    boolean compress;
 
-    @Option(names = "--force", description = "Replace DST if it exists.")
-    boolean force;
+    @CommandLine.Mixin
+    DiskWriteOptions write;
 
     @Option(names = "--json", description = "Print progress and the result as JSON lines on stdout.")
     boolean json;
@@ -69,8 +66,6 @@ public final class DiskConvertCommand implements Callable<Integer> {
     @Option(names = "--xva-disk", paramLabel = "REF", description = "For an XVA archive with several disks: which one (Ref:N).")
     String xvaDisk;
 
-    @Option(names = "--allow-backing", description = "Let a probed image follow a backing file outside its directory.")
-    boolean allowBacking;
 
     /**
      * Runs the command on its own, for scripts (the benchmark) that do not go through the
@@ -92,7 +87,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
                         + "'; use raw, qcow, qcow2 or vhd");
             }
         }
-        if (compress && format != OutputFormat.QCOW2) {
+        if (write.compress && format != OutputFormat.QCOW2) {
             return fail(EXIT_USAGE, "--compress needs -O qcow2: raw images cannot be compressed");
         }
         if (!Files.exists(source)) {
@@ -100,7 +95,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
         }
         ProgressListener listener = listener(out, err);
         try (BlockDevice dev = open(declared, listener)) {
-            CopyResult r = DiskCopier.copy(dev, destination, format, new CopyOptions(force, compress), listener);
+            CopyResult r = DiskCopier.copy(dev, destination, format, write.copyOptions(), listener);
             double seconds = r.elapsed().toNanos() / 1e9;
             if (json) {
                 out.printf(Locale.ROOT, "{\"event\":\"done\",\"output\":%s,\"format\":\"%s\",\"virtualSize\":%d,"
@@ -133,7 +128,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
                 return xva.openDisk(XvaSupport.pickDisk(xva, xvaDisk), scratch, listener);
             }
         }
-        return ImageOpener.open(source, declared, new ImageOpener.OpenOptions(allowBacking));
+        return ImageOpener.open(source, declared, new ImageOpener.OpenOptions(write.allowBacking));
     }
 
     private ProgressListener listener(PrintWriter out, PrintWriter err) {

@@ -47,6 +47,22 @@ class CliTest {
     }
 
     @Test
+    void bothConvertCommandsShareTheDiskWriteOptions() {
+        DiskConvertCommand disk = new DiskConvertCommand();
+        new CommandLine(disk).parseArgs("a.raw", "b.qcow2", "-O", "qcow2", "--page-cache", "--compress", "--force");
+        assertEquals(new org.xen2kvm.disk.write.CopyOptions(true, true, false), disk.write.copyOptions());
+        ConvertCommand convert = new ConvertCommand();
+        new CommandLine(convert).parseArgs("guest.cfg", "--allow-backing");
+        assertEquals(new org.xen2kvm.disk.write.CopyOptions(false, false, true), convert.write.copyOptions());
+        assertTrue(convert.write.allowBacking);
+        for (String cmd : List.of("convert", "disk")) {
+            Run help = cmd.equals("disk") ? run("disk", "convert", "--help") : run("convert", "--help");
+            assertTrue(help.out().contains("--page-cache") && help.out().contains("--compress")
+                    && help.out().contains("--allow-backing"), help.out());
+        }
+    }
+
+    @Test
     void theCommandLineIsBuiltForTheSubcommandTheArgumentsRun() {
         assertEquals("disk", Xen2KvmCommand.subcommandOf("disk", "convert", "a", "b", "-O", "raw"));
         assertEquals("inspect", Xen2KvmCommand.subcommandOf("-v", "inspect", "x.cfg"));

@@ -2,6 +2,7 @@ package org.xen2kvm.pipeline;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.xen2kvm.disk.write.CopyOptions;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.source.ConfigFormat;
 
@@ -10,7 +11,7 @@ import org.xen2kvm.source.ConfigFormat;
  *
  * @param format       forced definition format, or null to detect
  * @param dryRun       plan and show the guest edits, write nothing
- * @param force        replace existing output files
+ * @param copy         how disks are written (replace existing outputs, compression, O_DIRECT)
  * @param connectUri   libvirt URI to register the guest with, or null for none
  * @param verifyBoot   start the guest and wait this long for a login prompt, or null
  */
@@ -20,8 +21,7 @@ public record ConversionRequest(
         PlanOptions plan,
         boolean dryRun,
         boolean fstabUuid,
-        boolean force,
-        boolean compress,
+        CopyOptions copy,
         boolean allowBacking,
         String connectUri,
         boolean replace,

@@ -72,7 +72,7 @@ public final class Converter {
         ConversionPlan plan = ConversionPlanner.plan(source, req.plan());
         lap("read+plan", t0);
         if (!req.dryRun()) {
-            checkOutputs(plan, req.plan().outputDir(), req.force());
+            checkOutputs(plan, req.plan().outputDir(), req.copy().force());
         }
         try {
             return convert(req, plan);
@@ -164,7 +164,7 @@ public final class Converter {
                 created.add(c.outputPath());
                 DiskCopier.copy(d.overlay(), c.outputPath(),
                         "raw".equals(c.outputFormat()) ? OutputFormat.RAW : OutputFormat.QCOW2,
-                        new CopyOptions(req.force(), req.compress()), listener::progress);
+                        req.copy(), listener::progress);
             }
             lap("copy", t);
             Path xmlFile = req.plan().outputDir().resolve(plan.target().name() + ".xml");

@@ -1,5 +1,6 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.disk.write.CopyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -38,7 +39,7 @@ class ConverterTest {
 
     static ConversionRequest request(Path cfg, Path out, String format, boolean dryRun, String uri) {
         PlanOptions plan = new PlanOptions("qemu", out, format, Map.of(), Map.of(), false, null);
-        return new ConversionRequest(cfg, null, plan, dryRun, false, false, false, false, uri, false, false, null);
+        return new ConversionRequest(cfg, null, plan, dryRun, false, CopyOptions.DEFAULT, false, uri, false, false, null);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.disk.write.CopyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class SeparateBootTest {
 
         Path out = dir.resolve("kvm");
         PlanOptions plan = new PlanOptions("qemu", out, "raw", Map.of(), Map.of(), false, null);
-        ConversionResult r = Converter.run(new ConversionRequest(cfg, null, plan, false, false, false, false, false,
+        ConversionResult r = Converter.run(new ConversionRequest(cfg, null, plan, false, false, CopyOptions.DEFAULT, false,
                 null, false, false, null), ConversionListener.NONE);
 
         assertEquals(before, ConverterTest.sha256(img));

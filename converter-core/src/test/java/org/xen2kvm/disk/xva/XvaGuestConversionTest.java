@@ -1,5 +1,6 @@
 package org.xen2kvm.disk.xva;
 
+import org.xen2kvm.disk.write.CopyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,7 +71,7 @@ class XvaGuestConversionTest {
 
         Path out = dir.resolve("kvm");
         PlanOptions plan = new PlanOptions("qemu", out, "qcow2", Map.of(), Map.of(), false, null);
-        ConversionResult r = Converter.run(new ConversionRequest(xva, null, plan, false, false, false, false, false,
+        ConversionResult r = Converter.run(new ConversionRequest(xva, null, plan, false, false, CopyOptions.DEFAULT, false,
                 null, false, false, null), ConversionListener.NONE);
 
         assertEquals(before, org.xen2kvm.testutil.Hashes.sha256(xva));
