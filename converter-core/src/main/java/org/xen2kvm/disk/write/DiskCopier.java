@@ -35,7 +35,7 @@ public final class DiskCopier {
      */
     public static void warmUp() {
         WarmUp.initialize(CopyOptions.class, CopyResult.class, OutputFormat.class, AtomicOutput.class,
-                BackgroundFlusher.class, OutputWriter.class, ChunkReader.class, ChunkReader.Chunk.class, ZeroCheck.class,
+                BackgroundFlusher.class, OutputWriter.class, IoBuffer.class, ChunkReader.class, ChunkReader.Chunk.class, ZeroCheck.class,
                 Qcow2ImageSink.class, RefcountTracker.class, RawImageSink.class, FileWrites.class,
                 ProgressThrottle.class, ProgressEvent.class, OutputExistsException.class, Extent.class);
     }

@@ -28,7 +28,7 @@ final class Qcow2ImageSink implements ImageSink {
     private final ParallelCompressor compressor;
     private final RefcountTracker refcounts = new RefcountTracker();
     private final ByteBuffer l2Table = ByteBuffer.allocate(CLUSTER_SIZE);
-    private final ByteBuffer padded = ChunkReader.pageAligned(CLUSTER_SIZE);
+    private final ByteBuffer padded = IoBuffer.pageAligned(CLUSTER_SIZE);
     private final ByteBuffer scratch = ByteBuffer.allocate(CLUSTER_SIZE);
 
     /** Next free byte of the file; cluster-aligned except right after compressed data. */

@@ -39,13 +39,13 @@ class OutputWriterTest {
         try (AtomicOutput out = AtomicOutput.create(dir.resolve("out.img"), false, true)) {
             OutputWriter w = out.writer();
             assertTrue(w.isDirect(), "the test directory's file system should take O_DIRECT");
-            ByteBuffer direct = ChunkReader.pageAligned(aligned.length);
+            ByteBuffer direct = IoBuffer.pageAligned(aligned.length);
             direct.put(aligned).flip();
             w.write(direct, 65536);
             assertEquals(aligned.length, w.directBytes());
             w.write(ByteBuffer.wrap(unaligned), 100000); // offset and length unaligned
             assertEquals(aligned.length, w.directBytes());
-            ByteBuffer offByOne = ChunkReader.pageAligned(8192 + 4096);
+            ByteBuffer offByOne = IoBuffer.pageAligned(8192 + 4096);
             offByOne.position(1).limit(1 + 4096);
             w.write(offByOne, 0); // memory not aligned: staged in aligned memory all the same
             assertEquals(aligned.length + 4096, w.directBytes());
@@ -71,7 +71,7 @@ class OutputWriterTest {
         byte[] run = random(2 * stage + 3 * 65536, 7);
         byte[] later = random(65536, 8);
         try (AtomicOutput out = AtomicOutput.create(file, false, true)) {
-            ByteBuffer data = ChunkReader.pageAligned(run.length);
+            ByteBuffer data = IoBuffer.pageAligned(run.length);
             data.put(run).flip();
             for (int p = 0; p < run.length; p += 4 << 20) { // in pieces, as the copier hands them over
                 int n = Math.min(4 << 20, run.length - p);
