@@ -17,7 +17,7 @@ work=${DEMO_DIR:-/tmp/xen2kvm-demo}
 rm -rf "$work"
 mkdir -p "$work"
 cfg=$(bash testdata/examples/make-example.sh "$work/xen")
-xen2kvm() { java -jar converter-cli/target/xen2kvm.jar "$@"; }
+xen2kvm() { bin/xen2kvm "$@"; }
 echo "== xen2kvm inspect --config-only --json $cfg"
 xen2kvm inspect --config-only --json "$cfg"
 echo "== xen2kvm convert $cfg --dry-run"

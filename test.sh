@@ -63,3 +63,5 @@ XEN2KVM_GUESTS=$(bash testdata/build-guests.sh | tail -n 1)
 export XEN2KVM_GUESTS
 echo "== mvn verify"
 mvn -B -ntp verify
+echo "== launcher (bin/xen2kvm)"
+testdata/launcher-test.sh

@@ -13,9 +13,8 @@
 # default is timed too and shown for reference.
 #
 # Environment: SIZES_GIB ("8 32"), RUNS (2), XEN2KVM_JAR (converter-cli/target/xen2kvm.jar), BENCH_DIR (a fresh directory under /var/tmp),
-# JAVA_OPTS ("-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1": a 256 MiB heap, and the
-# start-up flags a launcher for a short-lived command uses: no parallel GC threads, no C2
-# compiler threads competing for the CPUs; RSS is measured for the whole JVM).
+# JAVA_OPTS ("-Xmx256m": a 256 MiB heap cap, added to the flags of bin/xen2kvm; RSS is
+# measured for the whole JVM).
 # Needs: java 17, qemu-img (qemu-utils), /usr/bin/time (package time), ~3 GiB free disk.
 set -euo pipefail
 
@@ -23,7 +22,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${XEN2KVM_JAR:-"$ROOT/converter-cli/target/xen2kvm.jar"}
 SIZES_GIB=${SIZES_GIB:-"8 32"}
 RUNS=${RUNS:-2}
-JAVA_OPTS=${JAVA_OPTS:-"-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xmx256m"}
 EXTENTS=256
 EXTENT_MIB=4
 
@@ -36,14 +35,10 @@ if [[ ! -f "$JAR" ]]; then
     (cd "$ROOT" && { mvn -B -q -o package -DskipTests || mvn -B -q package -DskipTests; }) >&2
 fi
 
-# `xen2kvm disk convert` once the command is registered under `disk`; until then the
-# command class has its own main.
-# shellcheck disable=SC2086
-if java $JAVA_OPTS -jar "$JAR" disk convert --help 2>&1 | grep -q -- --src-format; then
-    X2K=(java $JAVA_OPTS -jar "$JAR" disk convert)
-else
-    X2K=(java $JAVA_OPTS -cp "$JAR" org.xen2kvm.cli.DiskConvertCommand)
-fi
+# xen2kvm runs through its launcher, as a user runs it: the JVM flags for a short command
+# and the class data sharing archive, which the untimed warm-up round writes if missing.
+export XEN2KVM_JAR=$JAR XEN2KVM_JAVA_OPTS=$JAVA_OPTS
+X2K=("$ROOT/bin/xen2kvm" disk convert)
 
 WORK=${BENCH_DIR:-$(mktemp -d /var/tmp/xen2kvm-bench.XXXXXX)}
 mkdir -p "$WORK"
