@@ -2,7 +2,6 @@ package org.xen2kvm.disk;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,18 +33,9 @@ final class NativeSeek {
         int close(int fd) throws LastErrorException;
     }
 
-    private static final LibC LIBC = load();
+    private static final LibC LIBC = Libc.load(LibC.class);
 
     private NativeSeek() {
-    }
-
-    private static LibC load() {
-        try {
-            // The exact soname (libc.so.6) spares JNA a search through "ldconfig -p" at start-up.
-            return Native.load(com.sun.jna.Platform.C_LIBRARY_NAME, LibC.class);
-        } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError: no native access here
-            return null;
-        }
     }
 
     /** True when libc was loaded, so the methods below can answer. */

@@ -2,10 +2,10 @@ package org.xen2kvm.disk.write;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import org.xen2kvm.disk.Libc;
 
 /**
  * A large I/O buffer in memory the kernel backs with transparent huge pages where it can
@@ -40,7 +40,7 @@ final class IoBuffer implements AutoCloseable {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     private static final int MADV_HUGEPAGE = 14;
-    private static final LibC LIBC = load();
+    private static final LibC LIBC = Libc.load(LibC.class);
 
     private final ByteBuffer buffer;
     private final Cleaner.Cleanable unmap;
@@ -48,14 +48,6 @@ final class IoBuffer implements AutoCloseable {
     private IoBuffer(ByteBuffer buffer, Cleaner.Cleanable unmap) {
         this.buffer = buffer;
         this.unmap = unmap;
-    }
-
-    private static LibC load() {
-        try {
-            return Native.load(com.sun.jna.Platform.C_LIBRARY_NAME, LibC.class);
-        } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError: no native access here
-            return null;
-        }
     }
 
     /** A buffer of {@code size} bytes, page-aligned, zero-filled. */
