@@ -79,6 +79,11 @@ public final class AtomicOutput implements Closeable {
         return destination.resolveSibling(destination.getFileName() + PART_SUFFIX);
     }
 
+    /** The file being written, {@code NAME.part}. */
+    Path part() {
+        return part;
+    }
+
     public FileChannel channel() {
         return file.getChannel();
     }

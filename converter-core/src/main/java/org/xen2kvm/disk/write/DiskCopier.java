@@ -35,7 +35,7 @@ public final class DiskCopier {
      */
     public static void warmUp() {
         WarmUp.initialize(CopyOptions.class, CopyResult.class, OutputFormat.class, AtomicOutput.class,
-                BackgroundFlusher.class, OutputWriter.class, IoBuffer.class, ChunkReader.class, ChunkReader.Chunk.class, ZeroCheck.class,
+                BackgroundFlusher.class, OutputWriter.class, RawPreallocation.class, IoBuffer.class, ChunkReader.class, ChunkReader.Chunk.class, ZeroCheck.class,
                 Qcow2ImageSink.class, RefcountTracker.class, RawImageSink.class, FileWrites.class,
                 ProgressThrottle.class, ProgressEvent.class, OutputExistsException.class, Extent.class);
     }
@@ -54,7 +54,7 @@ public final class DiskCopier {
         ProgressThrottle progress = new ProgressThrottle(listener, size, destination.getFileName().toString());
         try (AtomicOutput out = AtomicOutput.create(destination, options.force(), options.directWrites())) {
             ImageSink sink = format == OutputFormat.RAW
-                    ? new RawImageSink(out, size)
+                    ? new RawImageSink(out, size, extents)
                     : new Qcow2ImageSink(out.writer(), size, options.compress());
             long dataBytes;
             try {
@@ -107,20 +107,30 @@ public final class DiskCopier {
                 ByteBuffer buf = chunk.buffer();
                 int len = buf.remaining();
                 int runStart = -1;
+                int zeroStart = -1;
                 for (int p = 0; p < len; p += granule) {
                     int n = Math.min(granule, len - p);
                     boolean zero = ZeroCheck.isZero(buf, p, n);
                     if (!zero && runStart < 0) {
                         runStart = p;
-                    } else if (zero && runStart >= 0) {
-                        sink.write(chunk.offset() + runStart, buf.slice(runStart, p - runStart));
-                        dataBytes += p - runStart;
-                        runStart = -1;
+                        if (zeroStart >= 0) {
+                            sink.zeros(chunk.offset() + zeroStart, p - zeroStart);
+                            zeroStart = -1;
+                        }
+                    } else if (zero && zeroStart < 0) {
+                        zeroStart = p;
+                        if (runStart >= 0) {
+                            sink.write(chunk.offset() + runStart, buf.slice(runStart, p - runStart));
+                            dataBytes += p - runStart;
+                            runStart = -1;
+                        }
                     }
                 }
                 if (runStart >= 0) {
                     sink.write(chunk.offset() + runStart, buf.slice(runStart, len - runStart));
                     dataBytes += len - runStart;
+                } else if (zeroStart >= 0) {
+                    sink.zeros(chunk.offset() + zeroStart, len - zeroStart);
                 }
                 reader.release(chunk);
                 progress.update(chunk.offset() + len);

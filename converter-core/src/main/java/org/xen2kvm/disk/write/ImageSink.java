@@ -15,6 +15,13 @@ interface ImageSink {
      */
     void write(long offset, ByteBuffer data) throws IOException;
 
+    /**
+     * Notes that {@code [offset, offset + length)}, inside the source's allocated extents,
+     * holds only zeros and will not be written. Calls come in the same order as writes.
+     */
+    default void zeros(long offset, long length) throws IOException {
+    }
+
     /** Writes any metadata; the caller then flushes and renames. */
     void finish() throws IOException;
 

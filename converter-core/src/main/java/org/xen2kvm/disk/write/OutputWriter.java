@@ -35,8 +35,12 @@ final class OutputWriter implements Closeable {
     static final int MIN_ALIGNMENT = 4096;
     /** Size of one gathered direct write. */
     static final int STAGE_SIZE = 16 << 20;
-    /** Direct writes in flight at once, each from its own staging buffer. */
-    static final int WRITERS = 2;
+    /**
+     * Direct writes in flight at once, each from its own staging buffer. Four rather than two
+     * pays off for raw images, whose writes are as small as the source's extents and run side
+     * by side over blocks allocated ahead ({@link RawPreallocation}).
+     */
+    static final int WRITERS = 4;
 
     private final FileChannel buffered;
     private final BackgroundFlusher flusher;

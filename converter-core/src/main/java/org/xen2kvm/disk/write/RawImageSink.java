@@ -2,6 +2,8 @@ package org.xen2kvm.disk.write;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import org.xen2kvm.disk.Extent;
 
 /** A sparse raw image: the file gets the full size as a hole and only data is written. */
 final class RawImageSink implements ImageSink {
@@ -10,12 +12,19 @@ final class RawImageSink implements ImageSink {
 
     private final OutputWriter writer;
     private final long virtualSize;
+    private final RawPreallocation preallocation;
     private long bytesWritten;
 
-    RawImageSink(AtomicOutput out, long virtualSize) throws IOException {
+    /**
+     * A raw image of {@code virtualSize} bytes in {@code out}, whose data will come from
+     * {@code extents} (sorted, disjoint, 64 KiB aligned); with direct writes their blocks
+     * are allocated ahead (see {@link RawPreallocation}).
+     */
+    RawImageSink(AtomicOutput out, long virtualSize, List<Extent> extents) throws IOException {
         this.writer = out.writer();
         this.virtualSize = virtualSize;
         out.setLength(virtualSize);
+        this.preallocation = writer.isDirect() ? RawPreallocation.allocate(out.part(), extents) : RawPreallocation.none();
     }
 
     @Override
@@ -30,8 +39,20 @@ final class RawImageSink implements ImageSink {
     }
 
     @Override
+    public void zeros(long offset, long length) {
+        preallocation.zeros(offset, length);
+    }
+
+    @Override
     public void finish() {
-        // Nothing: the length was set up front, and raw has no metadata.
+        // The length was set up front, and raw has no metadata: only blocks allocated ahead
+        // for zeros are given back.
+        preallocation.finish();
+    }
+
+    @Override
+    public void close() {
+        preallocation.close();
     }
 
     @Override
