@@ -27,13 +27,14 @@ public final class AtomicOutput implements Closeable {
     private final BackgroundFlusher flusher;
     private final OutputWriter writer;
 
-    private AtomicOutput(Path destination, Path part, boolean replace, RandomAccessFile file, boolean directWrites) {
+    private AtomicOutput(Path destination, Path part, boolean replace, RandomAccessFile file, boolean directWrites,
+            int writers) {
         this.destination = destination;
         this.part = part;
         this.replace = replace;
         this.file = file;
         this.flusher = new BackgroundFlusher(file.getChannel(), destination.getFileName().toString());
-        this.writer = OutputWriter.open(part, file.getChannel(), flusher, directWrites);
+        this.writer = OutputWriter.open(part, file.getChannel(), flusher, directWrites, writers);
     }
 
     /**
@@ -52,6 +53,12 @@ public final class AtomicOutput implements Closeable {
      * @throws OutputExistsException when it exists and {@code replace} is false
      */
     static AtomicOutput create(Path destination, boolean replace, boolean directWrites) throws IOException {
+        return create(destination, replace, directWrites, OutputWriter.WRITERS);
+    }
+
+    /** As {@link #create(Path, boolean, boolean)}, with {@code writers} direct writes in flight. */
+    static AtomicOutput create(Path destination, boolean replace, boolean directWrites, int writers)
+            throws IOException {
         if (!replace && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
             throw new OutputExistsException(destination);
         }
@@ -66,7 +73,7 @@ public final class AtomicOutput implements Closeable {
             throw e;
         }
         try {
-            return new AtomicOutput(destination, part, replace, f, directWrites);
+            return new AtomicOutput(destination, part, replace, f, directWrites, writers);
         } catch (RuntimeException e) {
             f.close();
             Files.deleteIfExists(part);

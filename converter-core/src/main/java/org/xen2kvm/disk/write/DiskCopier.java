@@ -52,7 +52,9 @@ public final class DiskCopier {
         long size = source.size();
         List<Extent> extents = alignedExtents(source);
         ProgressThrottle progress = new ProgressThrottle(listener, size, destination.getFileName().toString());
-        try (AtomicOutput out = AtomicOutput.create(destination, options.force(), options.directWrites())) {
+        // A raw image's writes run side by side (see RawPreallocation); a qcow2 image's extend the file.
+        int writers = format == OutputFormat.RAW ? OutputWriter.PARALLEL_WRITERS : OutputWriter.WRITERS;
+        try (AtomicOutput out = AtomicOutput.create(destination, options.force(), options.directWrites(), writers)) {
             ImageSink sink = format == OutputFormat.RAW
                     ? new RawImageSink(out, size, extents)
                     : new Qcow2ImageSink(out.writer(), size, options.compress());
