@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.pipeline.ConversionEvent;
 import org.xen2kvm.pipeline.ConversionListener;
 import org.xen2kvm.pipeline.ConversionReport;
 import org.xen2kvm.pipeline.ConversionRequest;
@@ -125,28 +127,37 @@ final class ConvertCommand implements Callable<Integer> {
         }
 
         @Override
-        public void stage(String name, String detail) {
+        public void on(ConversionEvent event) {
+            if (event instanceof ConversionEvent.StageStarted s) {
+                stage(s.stage(), s.detail());
+            } else if (event instanceof ConversionEvent.Warning w) {
+                warning(w.message());
+            } else if (event instanceof ConversionEvent.Progress p) {
+                progress(p.progress());
+            }
+        }
+
+        private void stage(String name, String detail) {
             if (GlobalOptions.quiet) {
                 return;
             }
             if (json) {
-                err.println("{\"event\":\"stage\",\"stage\":\"" + name + "\"}");
+                err.println(JsonWriter.compact().beginObject().name("event").value("stage").name("stage").value(name)
+                        .endObject());
             } else if (GlobalOptions.verbose || bar != null) {
                 err.println("== " + name + ": " + detail);
             }
             err.flush();
         }
 
-        @Override
-        public void warning(String message) {
+        private void warning(String message) {
             if (!GlobalOptions.quiet && !json) {
                 err.println("warning: " + message);
                 err.flush();
             }
         }
 
-        @Override
-        public void progress(ProgressEvent e) {
+        private void progress(ProgressEvent e) {
             if (json) {
                 err.println(ProgressBar.jsonLine(e));
                 err.flush();

@@ -44,8 +44,9 @@ final class ProgressBar implements ProgressListener {
 
     /** One progress event as a JSON line: {@code {"event":"progress","what":..,"done":..,"total":..,"rate":..}}. */
     static String jsonLine(ProgressEvent e) {
-        return String.format(Locale.ROOT, "{\"event\":\"progress\",\"what\":%s,\"done\":%d,\"total\":%d,\"rate\":%.0f}",
-                quote(e.what()), e.bytesDone(), e.bytesTotal(), e.bytesPerSecond());
+        return JsonWriter.compact().beginObject().name("event").value("progress").name("what").value(e.what())
+                .name("done").value(e.bytesDone()).name("total").value(e.bytesTotal())
+                .name("rate").value(Math.round(e.bytesPerSecond())).endObject().toString();
     }
 
     /** A string as a JSON string literal. */

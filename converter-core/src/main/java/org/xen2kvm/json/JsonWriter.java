@@ -19,8 +19,23 @@ public final class JsonWriter {
     private final StringBuilder out = new StringBuilder();
     private final Deque<Scope> scopes = new ArrayDeque<>();
     private final Deque<Boolean> empty = new ArrayDeque<>();
+    private final boolean pretty;
     private boolean keyPending;
     private boolean done;
+
+    /** A pretty-printing writer (two-space indent), for documents people read. */
+    public JsonWriter() {
+        this(true);
+    }
+
+    private JsonWriter(boolean pretty) {
+        this.pretty = pretty;
+    }
+
+    /** A writer of one-line JSON, for JSON-lines event streams. */
+    public static JsonWriter compact() {
+        return new JsonWriter(false);
+    }
 
     public JsonWriter beginObject() {
         beforeValue();
@@ -53,7 +68,7 @@ public final class JsonWriter {
         }
         separate();
         quote(key);
-        out.append(": ");
+        out.append(pretty ? ": " : ":");
         keyPending = true;
         return this;
     }
@@ -185,6 +200,9 @@ public final class JsonWriter {
     }
 
     private void newline() {
+        if (!pretty) {
+            return;
+        }
         out.append('\n');
         for (int i = 0; i < scopes.size(); i++) {
             out.append(INDENT);

@@ -1,21 +1,10 @@
 package org.xen2kvm.pipeline;
 
-import org.xen2kvm.disk.write.ProgressEvent;
-
-/** What the pipeline reports while it works; the CLI decides how to show it. */
+/** Receives the pipeline's events; core code never prints. */
+@FunctionalInterface
 public interface ConversionListener {
-    ConversionListener NONE = new ConversionListener() {
-    };
+    /** Ignores every event. */
+    ConversionListener NONE = e -> { };
 
-    /** A stage begins ({@code read}, {@code plan}, {@code inspect}, {@code copy}, ...). */
-    default void stage(String name, String detail) {
-    }
-
-    /** Something the user should know; conversion continues. */
-    default void warning(String message) {
-    }
-
-    /** Bytes copied so far for one disk. */
-    default void progress(ProgressEvent event) {
-    }
+    void on(ConversionEvent event);
 }

@@ -2,19 +2,14 @@ package org.xen2kvm.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.xen2kvm.config.read.GuestDefinitionReader;
-import org.xen2kvm.fs.GuestFileSystem;
-import org.xen2kvm.guest.GuestInspector;
+import org.xen2kvm.disk.write.CopyOptions;
 import org.xen2kvm.guest.InspectedGuest;
-import org.xen2kvm.plan.ConversionPlan;
-import org.xen2kvm.plan.ConversionPlanner;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.source.ConfigFormat;
 import org.xen2kvm.source.SourceGuest;
 
-/** Reads a guest's definition and looks inside its disks, changing nothing. */
+/** Reads a guest's definition and looks inside its disks, changing nothing: {@link Steps#inspection()}. */
 public final class GuestInspection {
     /**
      * What was found.
@@ -29,27 +24,15 @@ public final class GuestInspection {
     }
 
     public static Result run(Path definition, ConfigFormat format, boolean allowBacking) throws IOException {
-        SourceGuest source = GuestDefinitionReader.read(definition, format);
-        ConversionPlan plan = ConversionPlanner.plan(source, PlanOptions.defaults(Path.of(".")));
-        List<String> warnings = new ArrayList<>(plan.warnings());
-        List<String> volumes = new ArrayList<>();
-        InspectedGuest inspected = null;
-        try (GuestDisks disks = GuestDisks.open(plan, allowBacking, Path.of(System.getProperty("java.io.tmpdir")), e -> { });
-             GuestLayout layout = GuestLayout.discover(disks)) {
-            warnings.addAll(layout.warnings());
-            for (GuestLayout.Volume v : layout.volumes()) {
-                volumes.add(v.kvmPath() + (v.fs() == null ? " swap" : " " + v.fs().describe())
-                        + (v.uuid() != null ? " UUID=" + v.uuid() : ""));
-            }
-            GuestFileSystem rootFs = GuestInspector.findRoot(layout.filesystems()).orElse(null);
-            GuestFileSystem root = rootFs == null ? null : layout.mountBoot(rootFs, plan.deviceMap(), warnings);
-            if (root == null) {
-                warnings.add("no Linux root filesystem found on the guest's disks");
-            } else {
-                inspected = GuestInspector.inspect(root);
-                warnings.addAll(inspected.warnings());
-            }
-        }
-        return new Result(source, volumes, inspected, warnings);
+        // A compressed XVA's disks are unpacked to the output directory to be read at random.
+        Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
+        ConversionRequest request = new ConversionRequest(definition, format, PlanOptions.defaults(scratch), true,
+                false, CopyOptions.DEFAULT, allowBacking, null, false, false, null);
+        ConversionRun run = new ConversionRun(request, ConversionListener.NONE);
+        StepRunner.run(Steps.inspection(), run);
+        List<String> warnings = new java.util.ArrayList<>(run.get(Facts.PLAN).warnings());
+        warnings.addAll(run.takeWarnings());
+        return new Result(run.get(Facts.SOURCE), run.find(Facts.LAYOUT).map(GuestLayout::descriptions).orElse(List.of()),
+                run.find(Facts.INSPECTED).orElse(null), warnings);
     }
 }

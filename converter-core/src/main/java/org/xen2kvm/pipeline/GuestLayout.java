@@ -92,6 +92,16 @@ final class GuestLayout implements Closeable {
         return volumes;
     }
 
+    /** Each volume as {@code /dev/vda1 ext4 ... UUID=...}, for {@code inspect}. */
+    List<String> descriptions() {
+        List<String> l = new ArrayList<>();
+        for (Volume v : volumes) {
+            l.add(v.kvmPath() + (v.fs() == null ? " swap" : " " + v.fs().describe())
+                    + (v.uuid() != null ? " UUID=" + v.uuid() : ""));
+        }
+        return l;
+    }
+
     List<GuestFileSystem> filesystems() {
         List<GuestFileSystem> l = new ArrayList<>();
         for (Volume v : volumes) {

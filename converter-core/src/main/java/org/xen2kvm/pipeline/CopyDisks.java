@@ -1,0 +1,37 @@
+package org.xen2kvm.pipeline;
+
+import java.io.IOException;
+import org.xen2kvm.disk.write.DiskCopier;
+import org.xen2kvm.disk.write.OutputFormat;
+import org.xen2kvm.plan.DiskCopy;
+
+/** Streams every disk out of its overlay (edits included) into a sparse raw or qcow2 file. */
+final class CopyDisks implements Step {
+    @Override
+    public String name() {
+        return "copy-disks";
+    }
+
+    @Override
+    public String phase() {
+        return "copy";
+    }
+
+    @Override
+    public boolean writes() {
+        return true;
+    }
+
+    @Override
+    public void run(ConversionRun run) throws IOException {
+        for (GuestDisks.OpenDisk d : run.get(Facts.DISKS).disks()) {
+            DiskCopy c = d.copy();
+            run.stage("copy", c.sourcePath() + " -> " + c.outputPath());
+            OutputFiles.createDirectories(run.cleanup(), c.outputPath().getParent());
+            run.cleanup().output(c.outputPath());
+            DiskCopier.copy(d.overlay(), c.outputPath(),
+                    "raw".equals(c.outputFormat()) ? OutputFormat.RAW : OutputFormat.QCOW2,
+                    run.request().copy(), run::progress);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.xen2kvm.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.xen2kvm.partition.PartitionTable;
+
+/** Decides how the KVM guest boots, now that its kernels and bootloader are known. */
+final class DecideBoot implements Step {
+    @Override
+    public String name() {
+        return "decide-boot";
+    }
+
+    @Override
+    public String phase() {
+        return "inspect";
+    }
+
+    @Override
+    public void run(ConversionRun run) {
+        Optional<GuestLayout> layout = run.find(Facts.LAYOUT);
+        if (layout.isEmpty()) {
+            return;
+        }
+        Optional<PartitionTable> bootTable = run.find(Facts.ROOT_VOLUME)
+                .flatMap(layout.get()::volumeOf)
+                .map(v -> v.kvmPath().replaceAll("[0-9]+$", ""))
+                .flatMap(layout.get()::table);
+        List<String> warnings = new ArrayList<>();
+        run.put(Facts.BOOT, BootPlanner.decide(run.get(Facts.PLAN), run.find(Facts.INSPECTED).orElse(null),
+                bootTable, warnings));
+        warnings.forEach(run::warn);
+    }
+}

@@ -1,0 +1,36 @@
+package org.xen2kvm.pipeline;
+
+import org.xen2kvm.convert.EditReport;
+import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.InspectedGuest;
+import org.xen2kvm.plan.ConversionPlan;
+import org.xen2kvm.source.SourceGuest;
+
+/** What the steps produce, in the order they produce it. */
+public final class Facts {
+    /** The Xen guest as its definition describes it. */
+    public static final Fact<SourceGuest> SOURCE = new Fact<>("the source guest", SourceGuest.class);
+    /** The plan: from the definition first, refined once the guest is inspected. */
+    public static final Fact<ConversionPlan> PLAN = new Fact<>("the conversion plan", ConversionPlan.class);
+    /** The guest's disks, opened read-only behind copy-on-write overlays. */
+    static final Fact<GuestDisks> DISKS = new Fact<>("the open disks", GuestDisks.class);
+    /** The filesystems and swap areas on the disks. */
+    static final Fact<GuestLayout> LAYOUT = new Fact<>("the guest's volumes", GuestLayout.class);
+    /** The root filesystem as found on the disks (without /boot mounted). */
+    static final Fact<GuestFileSystem> ROOT_VOLUME = new Fact<>("the root volume", GuestFileSystem.class);
+    /** The root filesystem with the guest's /boot mounted on it. */
+    static final Fact<GuestFileSystem> ROOT = new Fact<>("the guest's root", GuestFileSystem.class);
+    /** What inspection found in the root filesystem. */
+    public static final Fact<InspectedGuest> INSPECTED = new Fact<>("the inspected guest", InspectedGuest.class);
+    /** How the KVM guest boots. */
+    static final Fact<BootDecision> BOOT = new Fact<>("the boot decision", BootDecision.class);
+    /** The guest edits made in the overlays. */
+    public static final Fact<EditReport> EDITS = new Fact<>("the guest edits", EditReport.class);
+    /** The libvirt domain XML. */
+    public static final Fact<String> DOMAIN_XML = new Fact<>("the domain XML", String.class);
+    /** The domain as registered with libvirt. */
+    public static final Fact<Registered> REGISTERED = new Fact<>("the registered domain", Registered.class);
+
+    private Facts() {
+    }
+}

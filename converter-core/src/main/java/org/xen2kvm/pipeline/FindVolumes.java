@@ -1,0 +1,29 @@
+package org.xen2kvm.pipeline;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/** Finds the filesystems and swap areas on the open disks, named as the KVM guest sees them. */
+final class FindVolumes implements Step {
+    @Override
+    public String name() {
+        return "find-volumes";
+    }
+
+    @Override
+    public String phase() {
+        return "inspect";
+    }
+
+    @Override
+    public void run(ConversionRun run) throws IOException {
+        Optional<GuestDisks> disks = run.find(Facts.DISKS);
+        if (disks.isEmpty()) {
+            return;
+        }
+        run.stage("inspect", "looking for the guest's root filesystem");
+        GuestLayout layout = run.cleanup().closeAtEnd(GuestLayout.discover(disks.get()));
+        layout.warnings().forEach(run::warn);
+        run.put(Facts.LAYOUT, layout);
+    }
+}

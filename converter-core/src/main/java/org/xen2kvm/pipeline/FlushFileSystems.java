@@ -1,0 +1,25 @@
+package org.xen2kvm.pipeline;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/** Closes the guest's filesystems, so their metadata lands in the overlays before the disks are copied. */
+final class FlushFileSystems implements Step {
+    @Override
+    public String name() {
+        return "flush-filesystems";
+    }
+
+    @Override
+    public String phase() {
+        return "edit";
+    }
+
+    @Override
+    public void run(ConversionRun run) throws IOException {
+        Optional<GuestLayout> layout = run.find(Facts.LAYOUT);
+        if (layout.isPresent()) {
+            run.cleanup().closeNow(layout.get());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package org.xen2kvm.pipeline;
+
+import java.io.IOException;
+import org.xen2kvm.config.read.GuestDefinitionReader;
+
+/** Reads the Xen guest's definition (xl/xm, SXP, libvirt XML, XVA). */
+final class ReadDefinition implements Step {
+    @Override
+    public String name() {
+        return "read-definition";
+    }
+
+    @Override
+    public String phase() {
+        return "read+plan";
+    }
+
+    @Override
+    public void run(ConversionRun run) throws IOException {
+        run.stage("read", run.request().definition().toString());
+        run.put(Facts.SOURCE, GuestDefinitionReader.read(run.request().definition(), run.request().format()));
+    }
+}

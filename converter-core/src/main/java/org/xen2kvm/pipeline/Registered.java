@@ -1,0 +1,11 @@
+package org.xen2kvm.pipeline;
+
+import org.xen2kvm.libvirt.register.BootReport;
+
+/**
+ * A domain registered with libvirt.
+ *
+ * @param boot the boot check, or null when none was asked for
+ */
+public record Registered(String name, BootReport boot) {
+}

@@ -1,0 +1,41 @@
+package org.xen2kvm.pipeline;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs steps in order. A dry run skips the steps that write. When a step fails, everything
+ * the run registered is released and everything it created is removed before the failure
+ * goes on up; resources are released at the end in any case.
+ */
+public final class StepRunner {
+    private StepRunner() {
+    }
+
+    /**
+     * Runs {@code steps} over {@code run}.
+     *
+     * @throws IOException on the first step's I/O failure (after cleaning up)
+     */
+    public static void run(List<Step> steps, ConversionRun run) throws IOException {
+        try {
+            for (Step step : steps) {
+                if (step.writes() && run.dryRun()) {
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                step.run(run);
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                if (step.phase() != null) {
+                    run.addTime(step.phase(), took);
+                }
+                run.emit(new ConversionEvent.StepFinished(step.name(), took));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            run.cleanup().undo(e);
+            throw e;
+        }
+        run.cleanup().closeAll();
+    }
+}

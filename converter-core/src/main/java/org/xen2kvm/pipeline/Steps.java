@@ -1,0 +1,39 @@
+package org.xen2kvm.pipeline;
+
+import java.util.List;
+
+/** The pipeline, in order. Reading this list is reading what a conversion does. */
+public final class Steps {
+    private Steps() {
+    }
+
+    /** A whole conversion; a dry run runs the same list without the steps that write. */
+    static List<Step> conversion() {
+        return List.of(
+                new ReadDefinition(),
+                new PlanConversion(),
+                new CheckOutputs(),
+                new OpenDisks(true),
+                new FindVolumes(),
+                new InspectGuest("no Linux root filesystem found on the guest's disks; the guest is copied unchanged"),
+                new DecideBoot(),
+                new EditGuest(),
+                new FinishPlan(),
+                new CopyBootFiles(),
+                new FlushFileSystems(),
+                new RenderDomainXml(),
+                new CopyDisks(),
+                new WriteDomainXml(),
+                new RegisterDomain());
+    }
+
+    /** {@code inspect}: the first steps of a conversion, which change nothing. */
+    static List<Step> inspection() {
+        return List.of(
+                new ReadDefinition(),
+                new PlanConversion(),
+                new OpenDisks(false),
+                new FindVolumes(),
+                new InspectGuest("no Linux root filesystem found on the guest's disks"));
+    }
+}
