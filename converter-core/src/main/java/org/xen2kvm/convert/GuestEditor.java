@@ -27,14 +27,6 @@ public final class GuestEditor {
     }
 
     /**
-     * Computes what {@link #applyAll} would change without writing to {@code fs}: the edits
-     * run on an {@link OverlayFileSystem}. For {@code --dry-run}.
-     */
-    public static EditReport preview(GuestFileSystem fs, ConversionContext ctx) throws IOException {
-        return new GuestEditor(defaultEdits()).apply(new OverlayFileSystem(fs), ctx);
-    }
-
-    /**
      * Applies the edits in order.
      *
      * @throws IOException from the first edit whose filesystem operation fails; earlier edits stay applied

@@ -33,7 +33,7 @@ class OverlayFileSystemTest {
             MemoryFileSystem previewed = g.getKey().make().readOnly();
             ConversionContext c = new ConversionContext(g.getValue(), GuestInspector.inspect(applied), false, Map.of(),
                     List.of("00:16:3e:00:00:01"), "ttyS0");
-            EditReport preview = GuestEditor.preview(previewed, c);
+            EditReport preview = new GuestEditor(GuestEditor.defaultEdits()).apply(new OverlayFileSystem(previewed), c);
             EditReport real = GuestEditor.applyAll(applied, c);
             assertEquals(real.unifiedDiff(), preview.unifiedDiff(), previewed.describe());
             assertEquals(real.notes(), preview.notes());
