@@ -134,6 +134,9 @@ final class ConvertCommand implements Callable<Integer> {
                 warning(w.message());
             } else if (event instanceof ConversionEvent.Progress p) {
                 progress(p.progress());
+            } else if (event instanceof ConversionEvent.StepFinished f && GlobalOptions.verbose && !json) {
+                err.printf(java.util.Locale.ROOT, "   step %s: %.3f s%n", f.step(), f.took().toNanos() / 1e9);
+                err.flush();
             }
         }
 
