@@ -19,6 +19,7 @@ import org.xen2kvm.convert.GuestEditor;
 import org.xen2kvm.disk.write.CopyOptions;
 import org.xen2kvm.disk.write.DiskCopier;
 import org.xen2kvm.disk.write.OutputFormat;
+import org.xen2kvm.disk.write.SourceGuard;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.GuestInspector;
 import org.xen2kvm.guest.InspectedGuest;
@@ -72,6 +73,8 @@ public final class Converter {
         ConversionPlan plan = ConversionPlanner.plan(source, req.plan());
         lap("read+plan", t0);
         if (!req.dryRun()) {
+            // Before any file is opened: a compressed XVA is unpacked into the output directory.
+            SourceGuard.check(sourceFiles(req, plan), plannedOutputs(plan, req.plan().outputDir()));
             checkOutputs(plan, req.plan().outputDir(), req.copy().force());
         }
         try {
@@ -105,6 +108,12 @@ public final class Converter {
         BootDecision boot;
         long t = System.nanoTime();
         try (GuestDisks disks = GuestDisks.open(plan, req.allowBacking(), req.plan().outputDir(), listener::progress)) {
+            if (!req.dryRun()) {
+                // Backing files are known only once the images are open.
+                List<Path> sources = new ArrayList<>(disks.sourceFiles());
+                sources.add(req.definition());
+                SourceGuard.check(sources, plannedOutputs(plan, req.plan().outputDir()));
+            }
             listener.stage("inspect", "looking for the guest's root filesystem");
             GuestFileSystem root;
             GuestLayout layout = GuestLayout.discover(disks);
@@ -271,17 +280,37 @@ public final class Converter {
         return t.withDirectBoot(null);
     }
 
-    private static void checkOutputs(ConversionPlan plan, Path outputDir, boolean force) {
-        if (force) {
-            return;
+    /** The definition and the disk images as named, before they are opened. */
+    private static List<Path> sourceFiles(ConversionRequest req, ConversionPlan plan) {
+        List<Path> sources = new ArrayList<>();
+        sources.add(req.definition());
+        if (plan.source().sourceFile() != null) {
+            sources.add(Path.of(plan.source().sourceFile()));
         }
+        for (DiskCopy c : plan.copies()) {
+            if (c.sourceFormat() != org.xen2kvm.source.DiskFormat.XVA) {
+                sources.add(Path.of(c.sourcePath()));
+            }
+        }
+        return sources;
+    }
+
+    /** Every file a run may write: the disks, the domain XML, a kernel and an initrd. */
+    private static List<Path> plannedOutputs(ConversionPlan plan, Path outputDir) {
         List<Path> outputs = new ArrayList<>();
         plan.copies().forEach(c -> outputs.add(c.outputPath()));
         String name = plan.target().name();
         for (String suffix : List.of(".xml", "-vmlinuz", "-initrd.img")) {
             outputs.add(outputDir.resolve(name + suffix).toAbsolutePath().normalize());
         }
-        for (Path p : outputs) {
+        return outputs;
+    }
+
+    private static void checkOutputs(ConversionPlan plan, Path outputDir, boolean force) {
+        if (force) {
+            return;
+        }
+        for (Path p : plannedOutputs(plan, outputDir)) {
             if (Files.exists(p)) {
                 throw new Xen2KvmException(p + ": output exists; remove it or use --force");
             }
