@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +49,7 @@ public final class Converter {
 
     private final ConversionListener listener;
     private final Map<String, Duration> timings = new LinkedHashMap<>();
-    private final List<Path> created = new ArrayList<>();
+    private final RunOutputs created = new RunOutputs();
 
     private Converter(ConversionListener listener) {
         this.listener = listener;
@@ -78,9 +77,16 @@ public final class Converter {
             checkOutputs(plan, req.plan().outputDir(), req.copy().force());
         }
         try {
+            if (!req.dryRun()) {
+                for (Path p : plannedOutputs(plan, req.plan().outputDir())) {
+                    RunOutputs.removeStalePart(p);
+                }
+                // Made here, not by the XVA unpacking in GuestDisks.open, so a failure removes it.
+                created.createDirectories(req.plan().outputDir());
+            }
             return convert(req, plan);
         } catch (IOException | RuntimeException e) {
-            removeCreated(e);
+            created.removeAll(e);
             throw e;
         }
     }
@@ -169,15 +175,15 @@ public final class Converter {
             for (GuestDisks.OpenDisk d : disks.disks()) {
                 DiskCopy c = d.copy();
                 listener.stage("copy", c.sourcePath() + " -> " + c.outputPath());
-                Files.createDirectories(c.outputPath().getParent());
-                created.add(c.outputPath());
+                created.createDirectories(c.outputPath().getParent());
+                created.writing(c.outputPath());
                 DiskCopier.copy(d.overlay(), c.outputPath(),
                         "raw".equals(c.outputFormat()) ? OutputFormat.RAW : OutputFormat.QCOW2,
                         req.copy(), listener::progress);
             }
             lap("copy", t);
             Path xmlFile = req.plan().outputDir().resolve(plan.target().name() + ".xml");
-            writeAtomically(xmlFile, xml.getBytes(StandardCharsets.UTF_8));
+            created.write(xmlFile, xml.getBytes(StandardCharsets.UTF_8));
             String registered = null;
             BootReport report = null;
             if (req.connectUri() != null) {
@@ -188,7 +194,7 @@ public final class Converter {
                 report = lastBootReport;
                 lap("register", t);
             }
-            return new ConversionResult(plan, inspected, edits, xml, List.copyOf(created), registered, report, timings);
+            return new ConversionResult(plan, inspected, edits, xml, created.files(), registered, report, timings);
         }
     }
 
@@ -262,8 +268,7 @@ public final class Converter {
             throw new Xen2KvmException("kernel or initrd " + (onHost != null ? onHost : inGuest)
                     + " not found in the guest's /boot nor on this host; copy it here or give the guest a standard kernel");
         }
-        Files.createDirectories(out.getParent());
-        writeAtomically(out, data);
+        created.write(out, data);
     }
 
     private static TargetDomain targetFor(ConversionPlan plan, BootDecision boot, ConversionRequest req) {
@@ -313,24 +318,6 @@ public final class Converter {
         for (Path p : plannedOutputs(plan, outputDir)) {
             if (Files.exists(p)) {
                 throw new Xen2KvmException(p + ": output exists; remove it or use --force");
-            }
-        }
-    }
-
-    private void writeAtomically(Path file, byte[] data) throws IOException {
-        Path part = file.resolveSibling(file.getFileName() + ".part");
-        Files.write(part, data);
-        created.add(file);
-        Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private void removeCreated(Exception cause) {
-        for (Path p : created) {
-            try {
-                Files.deleteIfExists(p);
-                Files.deleteIfExists(p.resolveSibling(p.getFileName() + ".part"));
-            } catch (IOException e) {
-                cause.addSuppressed(e);
             }
         }
     }
