@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +18,7 @@ import org.xen2kvm.convert.GuestEditor;
 import org.xen2kvm.disk.write.CopyOptions;
 import org.xen2kvm.disk.write.DiskCopier;
 import org.xen2kvm.disk.write.OutputFormat;
+import org.xen2kvm.disk.write.SourceGuard;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.GuestInspector;
 import org.xen2kvm.guest.InspectedGuest;
@@ -49,7 +49,7 @@ public final class Converter {
 
     private final ConversionListener listener;
     private final Map<String, Duration> timings = new LinkedHashMap<>();
-    private final List<Path> created = new ArrayList<>();
+    private final RunOutputs created = new RunOutputs();
 
     private Converter(ConversionListener listener) {
         this.listener = listener;
@@ -72,12 +72,21 @@ public final class Converter {
         ConversionPlan plan = ConversionPlanner.plan(source, req.plan());
         lap("read+plan", t0);
         if (!req.dryRun()) {
+            // Before any file is opened: a compressed XVA is unpacked into the output directory.
+            SourceGuard.check(sourceFiles(req, plan), plannedOutputs(plan, req.plan().outputDir()));
             checkOutputs(plan, req.plan().outputDir(), req.copy().force());
         }
         try {
+            if (!req.dryRun()) {
+                for (Path p : plannedOutputs(plan, req.plan().outputDir())) {
+                    RunOutputs.removeStalePart(p);
+                }
+                // Made here, not by the XVA unpacking in GuestDisks.open, so a failure removes it.
+                created.createDirectories(req.plan().outputDir());
+            }
             return convert(req, plan);
         } catch (IOException | RuntimeException e) {
-            removeCreated(e);
+            created.removeAll(e);
             throw e;
         }
     }
@@ -105,6 +114,12 @@ public final class Converter {
         BootDecision boot;
         long t = System.nanoTime();
         try (GuestDisks disks = GuestDisks.open(plan, req.allowBacking(), req.plan().outputDir(), listener::progress)) {
+            if (!req.dryRun()) {
+                // Backing files are known only once the images are open.
+                List<Path> sources = new ArrayList<>(disks.sourceFiles());
+                sources.add(req.definition());
+                SourceGuard.check(sources, plannedOutputs(plan, req.plan().outputDir()));
+            }
             listener.stage("inspect", "looking for the guest's root filesystem");
             GuestFileSystem root;
             GuestLayout layout = GuestLayout.discover(disks);
@@ -160,15 +175,15 @@ public final class Converter {
             for (GuestDisks.OpenDisk d : disks.disks()) {
                 DiskCopy c = d.copy();
                 listener.stage("copy", c.sourcePath() + " -> " + c.outputPath());
-                Files.createDirectories(c.outputPath().getParent());
-                created.add(c.outputPath());
+                created.createDirectories(c.outputPath().getParent());
+                created.writing(c.outputPath());
                 DiskCopier.copy(d.overlay(), c.outputPath(),
                         "raw".equals(c.outputFormat()) ? OutputFormat.RAW : OutputFormat.QCOW2,
                         req.copy(), listener::progress);
             }
             lap("copy", t);
             Path xmlFile = req.plan().outputDir().resolve(plan.target().name() + ".xml");
-            writeAtomically(xmlFile, xml.getBytes(StandardCharsets.UTF_8));
+            created.write(xmlFile, xml.getBytes(StandardCharsets.UTF_8));
             String registered = null;
             BootReport report = null;
             if (req.connectUri() != null) {
@@ -179,7 +194,7 @@ public final class Converter {
                 report = lastBootReport;
                 lap("register", t);
             }
-            return new ConversionResult(plan, inspected, edits, xml, List.copyOf(created), registered, report, timings);
+            return new ConversionResult(plan, inspected, edits, xml, created.files(), registered, report, timings);
         }
     }
 
@@ -253,8 +268,7 @@ public final class Converter {
             throw new Xen2KvmException("kernel or initrd " + (onHost != null ? onHost : inGuest)
                     + " not found in the guest's /boot nor on this host; copy it here or give the guest a standard kernel");
         }
-        Files.createDirectories(out.getParent());
-        writeAtomically(out, data);
+        created.write(out, data);
     }
 
     private static TargetDomain targetFor(ConversionPlan plan, BootDecision boot, ConversionRequest req) {
@@ -271,37 +285,39 @@ public final class Converter {
         return t.withDirectBoot(null);
     }
 
-    private static void checkOutputs(ConversionPlan plan, Path outputDir, boolean force) {
-        if (force) {
-            return;
+    /** The definition and the disk images as named, before they are opened. */
+    private static List<Path> sourceFiles(ConversionRequest req, ConversionPlan plan) {
+        List<Path> sources = new ArrayList<>();
+        sources.add(req.definition());
+        if (plan.source().sourceFile() != null) {
+            sources.add(Path.of(plan.source().sourceFile()));
         }
+        for (DiskCopy c : plan.copies()) {
+            if (c.sourceFormat() != org.xen2kvm.source.DiskFormat.XVA) {
+                sources.add(Path.of(c.sourcePath()));
+            }
+        }
+        return sources;
+    }
+
+    /** Every file a run may write: the disks, the domain XML, a kernel and an initrd. */
+    private static List<Path> plannedOutputs(ConversionPlan plan, Path outputDir) {
         List<Path> outputs = new ArrayList<>();
         plan.copies().forEach(c -> outputs.add(c.outputPath()));
         String name = plan.target().name();
         for (String suffix : List.of(".xml", "-vmlinuz", "-initrd.img")) {
             outputs.add(outputDir.resolve(name + suffix).toAbsolutePath().normalize());
         }
-        for (Path p : outputs) {
+        return outputs;
+    }
+
+    private static void checkOutputs(ConversionPlan plan, Path outputDir, boolean force) {
+        if (force) {
+            return;
+        }
+        for (Path p : plannedOutputs(plan, outputDir)) {
             if (Files.exists(p)) {
                 throw new Xen2KvmException(p + ": output exists; remove it or use --force");
-            }
-        }
-    }
-
-    private void writeAtomically(Path file, byte[] data) throws IOException {
-        Path part = file.resolveSibling(file.getFileName() + ".part");
-        Files.write(part, data);
-        created.add(file);
-        Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private void removeCreated(Exception cause) {
-        for (Path p : created) {
-            try {
-                Files.deleteIfExists(p);
-                Files.deleteIfExists(p.resolveSibling(p.getFileName() + ".part"));
-            } catch (IOException e) {
-                cause.addSuppressed(e);
             }
         }
     }
