@@ -2,7 +2,6 @@ package org.xen2kvm.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +26,7 @@ import org.xen2kvm.libvirt.register.LibvirtRegistrar;
 import org.xen2kvm.libvirt.register.RegisteredDomain;
 import org.xen2kvm.libvirt.register.SerialConsole;
 import picocli.CommandLine;
+import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * End to end: the two Debian Xen PV guests built by {@code testdata/build-guests.sh}
@@ -48,12 +48,8 @@ class DebianGuestsBootTest {
 
     static Path guests() {
         String dir = System.getenv("XEN2KVM_GUESTS");
-        if (dir == null || !Files.isDirectory(Path.of(dir))) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("XEN2KVM_GUESTS is not set: test.sh builds the guests and sets it");
-            }
-            assumeTrue(false, "XEN2KVM_GUESTS not set; run ./test.sh to build the Debian test guests");
-        }
+        ExternalTool.requireThat(dir != null && Files.isDirectory(Path.of(dir)),
+                "XEN2KVM_GUESTS is not set or not a folder; ./test.sh builds the Debian test guests and sets it");
         return Path.of(dir);
     }
 
