@@ -155,7 +155,12 @@ class DebianGuestsBootTest {
         assertEquals(before, hashes(dir), "source images changed");
     }
 
-    /** Runs a shell command on the console and returns its output without the echo and prompt. */
+    /**
+     * Runs a shell command on the console and returns its output without the echo and prompt.
+     *
+     * @throws AssertionError if the transcript lacks the echoed line or the end marker: an
+     *     empty string then would make checks such as "no failed units" pass unchecked
+     */
     private static String run(SerialConsole console, String command) {
         String marker = "X2K" + Long.toHexString(System.nanoTime());
         // Quoted apart, so the echo of the typed line never contains the marker itself.
@@ -165,7 +170,8 @@ class DebianGuestsBootTest {
         int end = text.lastIndexOf(marker + "-END\n");
         int start = text.indexOf('\n');
         if (start < 0 || end < start) {
-            return "";
+            throw new AssertionError("no output of '" + command + "' between the echoed command and " + marker
+                    + "-END in the console transcript:\n" + text);
         }
         return text.substring(start + 1, end);
     }
