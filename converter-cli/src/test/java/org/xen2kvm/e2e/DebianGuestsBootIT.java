@@ -35,7 +35,7 @@ import org.xen2kvm.testutil.ExternalTool;
  * checks the root filesystem, swap, the static address on eth0 and that no unit failed.
  * The sources must be byte-identical afterwards.
  */
-class DebianGuestsBootTest {
+class DebianGuestsBootIT {
     private static final String URI = "qemu:///system";
     private static final String PASSWORD = "xen2kvm";
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(420);
