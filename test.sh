@@ -14,9 +14,14 @@ need_root() {
 }
 
 install_packages() {
-  local pkgs=(openjdk-17-jdk-headless maven e2fsprogs qemu-utils qemu-system-x86 libvirt-daemon-system
-              libvirt-clients libvirt0 debootstrap grub-pc-bin grub2-common fdisk zstd time python3
-              busybox-static cpio iproute2 xz-utils patch diffutils util-linux)
+  # Every program the tests, the test scripts and xen2kvm run, with its Debian package, is
+  # listed once in testdata/tools.tsv (the tests' ExternalTool check reads it too).
+  local pkgs
+  mapfile -t pkgs < <(grep -v '^#' testdata/tools.tsv | awk -F'\t' 'NF >= 3 {print $2}' | sort -u)
+  if [ ${#pkgs[@]} -eq 0 ]; then
+    echo "test.sh: no packages in testdata/tools.tsv" >&2
+    exit 1
+  fi
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,18 +4,22 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.disk.BlockDevice;
 import org.xen2kvm.disk.DiskFormatException;
+import org.xen2kvm.disk.FormatImage;
 import org.xen2kvm.disk.open.ImageOpener;
 import org.xen2kvm.disk.write.CopyResult;
 import org.xen2kvm.disk.write.DiskCopier;
 import org.xen2kvm.disk.write.OutputExistsException;
 import org.xen2kvm.disk.write.OutputFormat;
+import org.xen2kvm.disk.write.OutputIsSourceException;
 import org.xen2kvm.disk.write.ProgressEvent;
 import org.xen2kvm.disk.write.ProgressListener;
+import org.xen2kvm.disk.write.SourceGuard;
 import org.xen2kvm.source.DiskFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -93,8 +97,18 @@ public final class DiskConvertCommand implements Callable<Integer> {
         if (!Files.exists(source)) {
             return fail(EXIT_USAGE, source + ": source image not found");
         }
+        try {
+            // Before the source is opened: a compressed XVA is unpacked beside DST on open.
+            SourceGuard.check(List.of(source), List.of(destination));
+        } catch (OutputIsSourceException e) {
+            return fail(EXIT_USAGE, e.getMessage());
+        }
         ProgressListener listener = listener(out, err);
         try (BlockDevice dev = open(declared, listener)) {
+            if (dev instanceof FormatImage image) {
+                // The backing chain is known only once the image is open.
+                SourceGuard.check(SourceGuard.chain(image), List.of(destination));
+            }
             CopyResult r = DiskCopier.copy(dev, destination, format, write.copyOptions(), listener);
             double seconds = r.elapsed().toNanos() / 1e9;
             if (json) {

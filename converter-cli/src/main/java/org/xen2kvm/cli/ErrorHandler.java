@@ -3,6 +3,7 @@ package org.xen2kvm.cli;
 import java.nio.file.NoSuchFileException;
 import org.xen2kvm.config.ConfigParseException;
 import org.xen2kvm.disk.DiskFormatException;
+import org.xen2kvm.disk.write.OutputIsSourceException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -26,7 +27,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
     static boolean isBadInput(Throwable e) {
         return e instanceof ConfigParseException || e instanceof DiskFormatException
-                || e instanceof NoSuchFileException || e instanceof IllegalArgumentException;
+                || e instanceof NoSuchFileException || e instanceof IllegalArgumentException
+                || e instanceof OutputIsSourceException;
     }
 
     static String message(Throwable e) {

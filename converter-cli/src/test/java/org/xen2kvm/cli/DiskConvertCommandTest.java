@@ -3,7 +3,6 @@ package org.xen2kvm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import org.xen2kvm.testutil.ExternalTool;
 
 class DiskConvertCommandTest {
     @TempDir
@@ -49,12 +49,7 @@ class DiskConvertCommandTest {
     }
 
     private static void requireQemuImg() {
-        boolean present = Files.isExecutable(Path.of("/usr/bin/qemu-img"));
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(present, "qemu-img is required in CI");
-        } else {
-            assumeTrue(present, "qemu-img not installed");
-        }
+        ExternalTool.require("qemu-img");
     }
 
     private static int qemuImg(String... args) throws IOException, InterruptedException {

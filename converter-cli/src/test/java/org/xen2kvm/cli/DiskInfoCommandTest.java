@@ -2,14 +2,11 @@ package org.xen2kvm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Pattern;
@@ -17,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import org.xen2kvm.testutil.ExternalTool;
 
 /** {@code disk info} run in-process on images made by qemu-img. */
 class DiskInfoCommandTest {
@@ -28,11 +26,7 @@ class DiskInfoCommandTest {
 
     @BeforeEach
     void tools() {
-        boolean present = Files.isExecutable(Path.of("/usr/bin/qemu-img"));
-        if (!present && "true".equals(System.getenv("CI"))) {
-            fail("qemu-img is required in CI (apt install qemu-utils)");
-        }
-        assumeTrue(present, "qemu-utils not installed");
+        ExternalTool.require("qemu-img");
     }
 
     private int execute(String... args) {

@@ -2,12 +2,8 @@ package org.xen2kvm.pipeline;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 
 /**
  * What a run must undo or release. Steps register things as they create them, before the
@@ -17,8 +13,7 @@ import java.util.List;
  */
 public final class Cleanup {
     private final Deque<Closeable> resources = new ArrayDeque<>();
-    private final Deque<Path> created = new ArrayDeque<>();
-    private final List<Path> outputs = new ArrayList<>();
+    private final RunOutputs outputs = new RunOutputs();
 
     /** Closes {@code resource} when the run ends (in reverse order of registration). */
     public <T extends Closeable> T closeAtEnd(T resource) {
@@ -32,25 +27,9 @@ public final class Cleanup {
         resource.close();
     }
 
-    /**
-     * Records an output file this run is about to write (and its {@code .part}); removed if
-     * the run fails, listed in the result if it succeeds.
-     */
-    public Path output(Path file) {
-        created.push(file);
-        outputs.add(file);
-        return file;
-    }
-
-    /** Records a directory this run created; removed on failure if it is empty by then. */
-    public Path createdDirectory(Path dir) {
-        created.push(dir);
-        return dir;
-    }
-
-    /** The outputs registered so far, in order. */
-    public List<Path> outputs() {
-        return List.copyOf(outputs);
+    /** The files and directories this run writes, removed if it fails. */
+    public RunOutputs outputs() {
+        return outputs;
     }
 
     /** Closes every resource; the first failure is thrown after all were tried. */
@@ -72,29 +51,13 @@ public final class Cleanup {
         }
     }
 
-    /** Removes what the run created, newest first, adding any trouble to {@code cause}. */
+    /** Releases everything and removes what the run created, adding any trouble to {@code cause}. */
     void undo(Throwable cause) {
         try {
             closeAll();
         } catch (IOException e) {
             cause.addSuppressed(e);
         }
-        while (!created.isEmpty()) {
-            Path p = created.pop();
-            try {
-                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    try (var s = Files.list(p)) {
-                        if (s.findAny().isEmpty()) {
-                            Files.delete(p);
-                        }
-                    }
-                } else {
-                    Files.deleteIfExists(p);
-                    Files.deleteIfExists(p.resolveSibling(p.getFileName() + ".part"));
-                }
-            } catch (IOException e) {
-                cause.addSuppressed(e);
-            }
-        }
+        outputs.removeAll(cause);
     }
 }

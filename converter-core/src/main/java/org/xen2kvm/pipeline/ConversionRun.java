@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.plan.OutputNames;
 
 /**
  * The typed context of one conversion: the request, what each step has produced so far,
@@ -79,6 +80,11 @@ public final class ConversionRun {
 
     public void progress(ProgressEvent e) {
         listener.on(new ConversionEvent.Progress(e));
+    }
+
+    /** Where this run's files go (the plan's names). */
+    public OutputNames outputNames() {
+        return new OutputNames(request.plan().outputDir(), get(Facts.PLAN).target().name());
     }
 
     public Cleanup cleanup() {

@@ -25,7 +25,7 @@ public final class Converter {
         Registered registered = run.find(Facts.REGISTERED).orElse(null);
         return new ConversionResult(run.get(Facts.PLAN), run.find(Facts.INSPECTED).orElse(null),
                 run.find(Facts.EDITS).orElse(null), run.get(Facts.DOMAIN_XML),
-                request.dryRun() ? List.of() : run.cleanup().outputs(),
+                request.dryRun() ? List.of() : run.cleanup().outputs().files(),
                 registered == null ? null : registered.name(), registered == null ? null : registered.boot(),
                 run.timings());
     }

@@ -49,6 +49,6 @@ final class CopyBootFiles implements Step {
             throw new Xen2KvmException("kernel or initrd " + (onHost != null ? onHost : inGuest)
                     + " not found in the guest's /boot nor on this host; copy it here or give the guest a standard kernel");
         }
-        OutputFiles.write(run.cleanup(), out, data);
+        run.cleanup().outputs().write(out, data);
     }
 }

@@ -27,8 +27,8 @@ final class CopyDisks implements Step {
         for (GuestDisks.OpenDisk d : run.get(Facts.DISKS).disks()) {
             DiskCopy c = d.copy();
             run.stage("copy", c.sourcePath() + " -> " + c.outputPath());
-            OutputFiles.createDirectories(run.cleanup(), c.outputPath().getParent());
-            run.cleanup().output(c.outputPath());
+            run.cleanup().outputs().createDirectories(c.outputPath().getParent());
+            run.cleanup().outputs().writing(c.outputPath());
             DiskCopier.copy(d.overlay(), c.outputPath(),
                     "raw".equals(c.outputFormat()) ? OutputFormat.RAW : OutputFormat.QCOW2,
                     run.request().copy(), run::progress);

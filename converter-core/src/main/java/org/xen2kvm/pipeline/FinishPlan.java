@@ -1,9 +1,9 @@
 package org.xen2kvm.pipeline;
 
-import java.nio.file.Path;
 import java.util.Optional;
 import org.xen2kvm.plan.BootStrategy;
 import org.xen2kvm.plan.ConversionPlan;
+import org.xen2kvm.plan.OutputNames;
 import org.xen2kvm.target.DirectBoot;
 import org.xen2kvm.target.TargetDomain;
 
@@ -22,22 +22,22 @@ final class FinishPlan implements Step {
         ConversionPlan plan = run.get(Facts.PLAN);
         Optional<BootDecision> boot = run.find(Facts.BOOT);
         plan = boot.isPresent()
-                ? plan.withTarget(target(plan, boot.get(), run.request().plan().outputDir()), boot.get().strategy(),
+                ? plan.withTarget(target(plan, boot.get(), run.outputNames()), boot.get().strategy(),
                         boot.get().note(), run.takeWarnings())
                 : plan.withTarget(plan.target(), plan.boot(), plan.bootNote(), run.takeWarnings());
         run.put(Facts.PLAN, plan);
         plan.warnings().forEach(w -> run.emit(new ConversionEvent.Warning(w)));
     }
 
-    private static TargetDomain target(ConversionPlan plan, BootDecision boot, Path dir) {
+    private static TargetDomain target(ConversionPlan plan, BootDecision boot, OutputNames names) {
         TargetDomain t = plan.target();
         if (boot.strategy() != BootStrategy.DIRECT_KERNEL) {
             return t.withDirectBoot(null);
         }
         boolean initrd = boot.initrdInGuest() != null || boot.initrdOnHost() != null;
         return t.withDirectBoot(new DirectBoot(
-                dir.resolve(t.name() + "-vmlinuz").toAbsolutePath().normalize().toString(),
-                initrd ? dir.resolve(t.name() + "-initrd.img").toAbsolutePath().normalize().toString() : null,
+                names.kernel().toString(),
+                initrd ? names.initrd().toString() : null,
                 boot.cmdline()));
     }
 }

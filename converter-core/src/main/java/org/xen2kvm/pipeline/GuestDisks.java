@@ -10,6 +10,8 @@ import org.xen2kvm.disk.write.ProgressListener;
 import org.xen2kvm.disk.xva.XvaArchive;
 import org.xen2kvm.source.DiskFormat;
 import org.xen2kvm.disk.CowOverlay;
+import org.xen2kvm.disk.FormatImage;
+import org.xen2kvm.disk.write.SourceGuard;
 import org.xen2kvm.disk.open.ImageOpener;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
@@ -25,10 +27,12 @@ final class GuestDisks implements Closeable {
 
     private final List<OpenDisk> disks;
     private final XvaArchive archive;
+    private final Path archiveFile;
 
-    private GuestDisks(List<OpenDisk> disks, XvaArchive archive) {
+    private GuestDisks(List<OpenDisk> disks, XvaArchive archive, Path archiveFile) {
         this.disks = disks;
         this.archive = archive;
+        this.archiveFile = archiveFile;
     }
 
     /**
@@ -50,7 +54,7 @@ final class GuestDisks implements Closeable {
                     }
                     src = xva.openDisk(c.sourcePath(), scratchDir, progress);
                 } else {
-                    src = ImageOpener.open(Path.of(c.sourcePath()), c.formatDeclared() ? c.sourceFormat() : null,
+                    src = ImageOpener.openImage(Path.of(c.sourcePath()), c.formatDeclared() ? c.sourceFormat() : null,
                             new ImageOpener.OpenOptions(allowBacking));
                 }
                 opened.add(new OpenDisk(c, src, new CowOverlay(src)));
@@ -64,11 +68,25 @@ final class GuestDisks implements Closeable {
             }
             throw e;
         }
-        return new GuestDisks(opened, xva);
+        return new GuestDisks(opened, xva, xva == null ? null : Path.of(plan.source().sourceFile()));
     }
 
     List<OpenDisk> disks() {
         return disks;
+    }
+
+    /** Every host file the disks read: each image with its backing chain, and the XVA archive. */
+    List<Path> sourceFiles() {
+        List<Path> files = new ArrayList<>();
+        for (OpenDisk d : disks) {
+            if (d.source() instanceof FormatImage image) {
+                files.addAll(SourceGuard.chain(image));
+            }
+        }
+        if (archiveFile != null) {
+            files.add(archiveFile);
+        }
+        return files;
     }
 
     private static void closeQuietly(BlockDevice d, Throwable into) {

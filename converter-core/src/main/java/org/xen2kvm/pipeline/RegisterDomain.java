@@ -46,7 +46,7 @@ final class RegisterDomain implements Step {
             BootReport report = null;
             if (req.verifyBoot() != null) {
                 run.stage("verify-boot", "waiting up to " + req.verifyBoot().toSeconds() + " s for a login prompt");
-                Path log = req.plan().outputDir().resolve(t.name() + "-console.log");
+                Path log = run.outputNames().consoleLog();
                 report = reg.verifyBoot(dom, req.verifyBoot(), LibvirtRegistrar.DEFAULT_LOGIN_PROMPT, log, req.start());
                 if (!report.booted()) {
                     throw new Xen2KvmException(t.name() + ": no login prompt within " + req.verifyBoot().toSeconds()

@@ -12,8 +12,9 @@ public final class Steps {
         return List.of(
                 new ReadDefinition(),
                 new PlanConversion(),
-                new CheckOutputs(),
+                new PrepareOutputs(),
                 new OpenDisks(true),
+                new GuardBackingFiles(),
                 new FindVolumes(),
                 new InspectGuest("no Linux root filesystem found on the guest's disks; the guest is copied unchanged"),
                 new DecideBoot(),

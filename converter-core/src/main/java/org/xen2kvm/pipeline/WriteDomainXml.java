@@ -2,7 +2,6 @@ package org.xen2kvm.pipeline;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 /** Writes the domain XML next to the disks ({@code NAME.xml}). */
 final class WriteDomainXml implements Step {
@@ -18,7 +17,7 @@ final class WriteDomainXml implements Step {
 
     @Override
     public void run(ConversionRun run) throws IOException {
-        Path file = run.request().plan().outputDir().resolve(run.get(Facts.PLAN).target().name() + ".xml");
-        OutputFiles.write(run.cleanup(), file, run.get(Facts.DOMAIN_XML).getBytes(StandardCharsets.UTF_8));
+        run.cleanup().outputs().write(run.outputNames().domainXml(),
+                run.get(Facts.DOMAIN_XML).getBytes(StandardCharsets.UTF_8));
     }
 }

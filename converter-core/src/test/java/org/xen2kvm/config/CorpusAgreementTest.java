@@ -14,6 +14,7 @@ import org.xen2kvm.source.ConfigFormat;
 import org.xen2kvm.source.SourceDisk;
 import org.xen2kvm.source.SourceGuest;
 import org.xen2kvm.source.SourceNic;
+import org.xen2kvm.testutil.SharedCorpus;
 
 /**
  * For every case where libvirt itself parses the .cfg (CASES.tsv direction {@code both} or
@@ -22,7 +23,11 @@ import org.xen2kvm.source.SourceNic;
  * independently of each other, so agreement checks both against libvirt's own mapping.
  */
 class CorpusAgreementTest {
-    private static final double REQUIRED_AGREEMENT = 0.95;
+    /**
+     * The figure docs/config-formats.md publishes (1683 of 1689 fields, 99.6 %), counting only
+     * fields that either reader sets.
+     */
+    private static final double REQUIRED_AGREEMENT = 0.996;
 
     private int compared;
     private int agreed;
@@ -30,7 +35,7 @@ class CorpusAgreementTest {
 
     @Test
     void cfgAndLibvirtXmlAgree() throws IOException {
-        Path root = Corpus.root();
+        Path root = SharedCorpus.root();
         int cases = 0;
         for (String dir : List.of("libvirt/xlconfigdata", "libvirt/xmconfigdata")) {
             Path folder = root.resolve(dir);
@@ -54,7 +59,7 @@ class CorpusAgreementTest {
                 ratio * 100);
         disagreements.forEach(d -> System.out.println("  disagreement: " + d));
         assertTrue(cases > 60, "expected the libvirt cases, found " + cases);
-        assertTrue(ratio >= REQUIRED_AGREEMENT, String.format("agreement %.2f%% below %.0f%%:%n%s", ratio * 100,
+        assertTrue(ratio >= REQUIRED_AGREEMENT, String.format("agreement %.2f%% below %.1f%%:%n%s", ratio * 100,
                 REQUIRED_AGREEMENT * 100, String.join("\n", disagreements)));
     }
 
@@ -92,7 +97,14 @@ class CorpusAgreementTest {
         }
     }
 
+    /**
+     * Compares one field that either side sets: a field neither reader filled in (null, or a
+     * count of zero) says nothing about their agreement and is not counted.
+     */
     private void field(String name, String field, Object cfg, Object xml) {
+        if (cfg == null && xml == null || Integer.valueOf(0).equals(cfg) && Integer.valueOf(0).equals(xml)) {
+            return;
+        }
         compared++;
         if (Objects.equals(cfg, xml)) {
             agreed++;

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.testutil.SharedCorpus;
 
 /**
  * Every file of the shared corpus must either read or be rejected with a
@@ -38,7 +39,7 @@ class CorpusRobustnessTest {
 
     @Test
     void everyCorpusFileReadsOrIsRejectedCleanly() throws IOException {
-        Path root = Corpus.root();
+        Path root = SharedCorpus.root();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root)) {
             files = walk.filter(Files::isRegularFile).filter(p -> !META.contains(p.getFileName().toString()))

@@ -12,6 +12,7 @@ import org.xen2kvm.source.DiskFormat;
 import org.xen2kvm.source.SourceDisk;
 import org.xen2kvm.source.SourceGuest;
 import org.xen2kvm.source.SourceNic;
+import org.xen2kvm.testutil.SharedCorpus;
 
 /**
  * The model fields the JSON dump does not show (platform flags, boot order, CPU pinning,
@@ -68,7 +69,7 @@ class XlMappingDetailsTest {
     @Test
     void scriptPrefixTargetsAreKeptAsWritten() throws IOException {
         List<SourceDisk> d = GuestDefinitionReader.read(
-                java.nio.file.Path.of(Corpus.root().toString(), "xen/historical-xend/xmexample.nbd"), null).disks();
+                java.nio.file.Path.of(SharedCorpus.root().toString(), "xen/historical-xend/xmexample.nbd"), null).disks();
         assertEquals("134.100.233.115 20004", d.get(0).path());
         assertEquals("nbd", d.get(0).driver());
     }

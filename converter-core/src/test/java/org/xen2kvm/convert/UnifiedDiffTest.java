@@ -1,7 +1,6 @@
 package org.xen2kvm.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,31 +11,13 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xen2kvm.testutil.ExternalTool;
 
 /** Checks the diff generator against GNU {@code diff -u} and {@code patch}, the tools that read and write this format. */
 class UnifiedDiffTest {
 
     @TempDir
     Path tmp;
-
-    private static boolean tool(String name) {
-        for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
-            if (Files.isExecutable(Path.of(dir, name))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Oracle tools must exist in CI; elsewhere their absence skips. */
-    private static void requireTool(String name) {
-        boolean present = tool(name);
-        if (!"true".equals(System.getenv("CI"))) {
-            assumeTrue(present, name + " not installed");
-        } else if (!present) {
-            throw new AssertionError(name + " is required in CI (package diffutils/patch)");
-        }
-    }
 
     private String run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true).start();
@@ -69,7 +50,7 @@ class UnifiedDiffTest {
 
     @Test
     void matchesGnuDiffOnUnambiguousInputs() throws Exception {
-        requireTool("diff");
+        ExternalTool.require("diff");
         for (String[] c : CASES) {
             assertEquals(gnuDiff(c[0], c[1]), UnifiedDiff.diff("a/f", "b/f", c[0], c[1]),
                     () -> "diff of " + c[0].replace("\n", "|") + " -> " + c[1].replace("\n", "|"));
@@ -87,7 +68,7 @@ class UnifiedDiffTest {
     /** Random edits of random files: patch must turn a into b with our diff, whichever equally short diff we chose. */
     @Test
     void randomDiffsApplyWithPatch() throws Exception {
-        requireTool("patch");
+        ExternalTool.require("patch");
         Random r = new Random(42);
         for (int round = 0; round < 40; round++) {
             List<String> a = new ArrayList<>();

@@ -4,13 +4,11 @@ import org.xen2kvm.disk.open.ImageOpener;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xen2kvm.source.DiskFormat;
+import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * qemu-img and qemu-io as test oracles: they build fixtures and say what an image holds.
@@ -34,11 +33,7 @@ public final class QemuOracle {
 
     /** Skips (locally) or fails (in CI) when qemu-utils is missing. */
     public static void requireQemu() {
-        boolean present = Files.isExecutable(Path.of("/usr/bin/qemu-img")) && Files.isExecutable(Path.of("/usr/bin/qemu-io"));
-        if (!present && "true".equals(System.getenv("CI"))) {
-            fail("qemu-img/qemu-io are required in CI (apt install qemu-utils)");
-        }
-        assumeTrue(present, "qemu-utils not installed");
+        ExternalTool.require("qemu-img", "qemu-io");
     }
 
     /** Runs a command in {@code dir}, failing the test with its output when it exits non-zero. */

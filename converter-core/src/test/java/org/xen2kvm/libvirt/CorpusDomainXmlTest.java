@@ -2,7 +2,6 @@ package org.xen2kvm.libvirt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import org.xen2kvm.plan.ConversionPlanner;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.source.SourceGuest;
 import org.xen2kvm.testutil.ExternalTool;
+import org.xen2kvm.testutil.SharedCorpus;
 
 /**
  * Every Xen definition of the shared corpus that xen2kvm reads is planned and written as
@@ -25,11 +25,10 @@ import org.xen2kvm.testutil.ExternalTool;
 class CorpusDomainXmlTest {
     @Test
     void everyReadableCorpusGuestBecomesValidDomainXml(@TempDir Path tmp) throws Exception {
-        String prop = System.getProperty("xen2kvm.sharedCorpus");
-        assumeTrue(prop != null && Files.isDirectory(Path.of(prop)), "shared corpus absent; skipped");
+        Path corpus = SharedCorpus.root();
         ExternalTool.require("virt-xml-validate");
         List<Path> inputs;
-        try (Stream<Path> s = Files.walk(Path.of(prop))) {
+        try (Stream<Path> s = Files.walk(corpus)) {
             inputs = s.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().matches(".*\\.(json|tsv|txt|md)$|README.*|SOURCE.*"))
                     .sorted().toList();

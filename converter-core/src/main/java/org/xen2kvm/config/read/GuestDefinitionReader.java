@@ -13,6 +13,7 @@ import org.xen2kvm.config.xl.XlFile;
 import org.xen2kvm.config.xl.XlGuestMapper;
 import org.xen2kvm.config.xl.XlParser;
 import org.xen2kvm.config.xva.XvaReader;
+import org.xen2kvm.disk.xva.XvaArchive;
 import org.xen2kvm.source.ConfigFormat;
 import org.xen2kvm.source.SourceGuest;
 
@@ -28,12 +29,6 @@ public final class GuestDefinitionReader {
      * comment blocks that precede the first statement of real files (xend-config.sxp: 64 lines).
      */
     static final int HEAD_BYTES = 64 * 1024;
-    /** gzip member magic [RFC 1952 section 2.3.1]. */
-    private static final int GZIP_MAGIC_0 = 0x1f;
-    private static final int GZIP_MAGIC_1 = 0x8b;
-    /** POSIX ustar magic "ustar" at header offset 257 [POSIX.1 pax, ustar header]. */
-    private static final int TAR_MAGIC_OFFSET = 257;
-    private static final byte[] TAR_MAGIC = "ustar".getBytes(StandardCharsets.US_ASCII);
 
     private GuestDefinitionReader() {
     }
@@ -67,7 +62,8 @@ public final class GuestDefinitionReader {
     }
 
     /**
-     * Detects the format from the first bytes: a tar or gzip file is an XVA; text starting
+     * Detects the format from the first bytes: a tar, gzip or zstd file is an XVA (magic
+     * bytes as {@link XvaArchive#archiveCompression} tells them, never the file name); text starting
      * (after comments and blanks) with {@code <} is XML (libvirt {@code <domain>} or an
      * XML-RPC {@code <value>} ova.xml); with {@code (} SXP; anything else an xl/xm file,
      * whose dialect is told after parsing.
@@ -76,17 +72,8 @@ public final class GuestDefinitionReader {
      */
     public static ConfigFormat detect(Path file, byte[] head) {
         String name = file.toString();
-        if (head.length >= 2 && (head[0] & 0xff) == GZIP_MAGIC_0 && (head[1] & 0xff) == GZIP_MAGIC_1) {
+        if (XvaArchive.archiveCompression(head).isPresent()) {
             return ConfigFormat.XVA;
-        }
-        if (head.length >= TAR_MAGIC_OFFSET + TAR_MAGIC.length) {
-            boolean tar = true;
-            for (int i = 0; i < TAR_MAGIC.length; i++) {
-                tar &= head[TAR_MAGIC_OFFSET + i] == TAR_MAGIC[i];
-            }
-            if (tar) {
-                return ConfigFormat.XVA;
-            }
         }
         for (byte b : head) {
             if (b == 0) {

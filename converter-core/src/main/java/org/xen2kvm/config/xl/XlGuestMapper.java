@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.xen2kvm.config.ConfigParseException;
+import org.xen2kvm.config.NearestKey;
 import org.xen2kvm.config.SpecException;
 import org.xen2kvm.config.Uuids;
 import org.xen2kvm.source.ConfigFormat;
@@ -33,6 +34,7 @@ public final class XlGuestMapper {
         SourceGuest.Builder b = SourceGuest.builder(origin, file.fileName());
         b.warnings.addAll(file.warnings());
         String where = file.fileName();
+        unknownKeys(file, b.warnings);
 
         b.name = s.string("name");
         if (b.name == null) {
@@ -104,6 +106,21 @@ public final class XlGuestMapper {
         s.atoms("serial").forEach(a -> b.serials.add(a.text()));
         s.atoms("pci").forEach(a -> b.pciDevices.add(a.text()));
         return b.build();
+    }
+
+    /**
+     * A key neither read nor knowingly ignored is most likely a typo ({@code memroy}), which
+     * would otherwise vanish without a word: warn, naming the nearest known key if one is close.
+     */
+    private static void unknownKeys(XlFile file, List<String> warnings) {
+        for (XlSetting setting : file.settings().values()) {
+            String key = setting.key();
+            if (XlKeys.isKnown(key)) {
+                continue;
+            }
+            String hint = NearestKey.of(key, XlKeys.KNOWN).map(k -> "; did you mean '" + k + "'?").orElse("");
+            warnings.add(file.fileName() + ":" + setting.line() + ": unknown key '" + key + "' ignored" + hint);
+        }
     }
 
     private static VirtType virtType(XlSettings s, List<String> warnings, String where) {

@@ -1,6 +1,5 @@
 package org.xen2kvm.config.xva;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,14 +11,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.xen2kvm.config.ConfigParseException;
 import org.xen2kvm.config.SafeXml;
 import org.xen2kvm.config.Uuids;
+import org.xen2kvm.disk.xva.MissingOvaXmlException;
+import org.xen2kvm.disk.xva.XvaArchive;
+import org.xen2kvm.disk.xva.XvaFormatException;
 import org.xen2kvm.source.ConfigFormat;
 import org.xen2kvm.source.DiskFormat;
 import org.xen2kvm.source.SourceDisk;
@@ -28,74 +27,66 @@ import org.xen2kvm.source.SourceNic;
 import org.xen2kvm.source.VirtType;
 
 /**
- * Reads the guest from a XenServer export (fact sheet section 7): a {@code .xva} tar, plain or
- * gzip-compressed, of which only the {@code ova.xml} member is read, or a bare ova.xml. A disk's
+ * Reads the guest from a XenServer export (fact sheet section 7): a {@code .xva} tar, plain,
+ * gzip- or zstd-compressed, of which only the {@code ova.xml} member is read (through
+ * {@link XvaArchive}, the reader the disks come from too), or a bare ova.xml. A disk's
  * path is its VDI reference ({@code Ref:4}), whose data lives in the tar under that name.
  */
 public final class XvaReader {
     /** ova.xml is metadata only; a larger one is refused rather than loaded. */
     static final long MAX_OVA_XML_BYTES = 16L << 20;
-    /** ova.xml is the archive's first member; looking a little further tolerates odd writers. */
-    private static final int MAX_ENTRIES_SCANNED = 8;
-    private static final String OVA_XML = "ova.xml";
     private static final long MIB = 1024L * 1024;
-    private static final int GZIP_MAGIC_0 = 0x1f;
-    private static final int GZIP_MAGIC_1 = 0x8b;
 
     private XvaReader() {
     }
 
     /**
-     * Reads a .xva archive or a bare ova.xml.
+     * Reads a .xva archive (plain, gzip or zstd tar: the one reader {@link XvaArchive} that
+     * also serves the disks) or a bare ova.xml.
      *
-     * @throws ConfigParseException when no ova.xml is found or it does not describe one VM
+     * @throws ConfigParseException when the archive is corrupt, has no ova.xml first, or the
+     *                              metadata does not describe one VM
      * @throws IOException          when the file cannot be read
      */
     public static SourceGuest read(Path file) throws IOException {
         String name = file.toString();
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(XvaArchive.HEAD_BYTES);
+        }
         byte[] xml;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(512);
-            byte[] head = raw.readNBytes(512);
-            raw.reset();
-            boolean gzip = head.length >= 2 && (head[0] & 0xff) == GZIP_MAGIC_0 && (head[1] & 0xff) == GZIP_MAGIC_1;
-            boolean tar = head.length >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-            if (gzip || tar) {
-                xml = ovaXmlFromTar(name, gzip ? new GzipCompressorInputStream(raw) : raw);
-            } else {
-                xml = raw.readNBytes((int) MAX_OVA_XML_BYTES + 1);
-                if (xml.length > MAX_OVA_XML_BYTES) {
-                    throw new ConfigParseException(name, 1, 1, "ova.xml too large", file.getFileName().toString(),
-                            "at most 16 MiB of XVA metadata");
-                }
+        if (XvaArchive.archiveCompression(head).isPresent()) {
+            xml = ovaXmlFromArchive(file);
+        } else {
+            try (InputStream in = Files.newInputStream(file)) {
+                xml = in.readNBytes((int) MAX_OVA_XML_BYTES + 1);
+            }
+            if (xml.length > MAX_OVA_XML_BYTES) {
+                throw new ConfigParseException(name, 1, 1, "ova.xml too large", file.getFileName().toString(),
+                        "at most 16 MiB of XVA metadata");
             }
         }
         return fromOvaXml(name, new String(xml, StandardCharsets.UTF_8));
     }
 
-    private static byte[] ovaXmlFromTar(String name, InputStream in) {
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            for (int i = 0; i < MAX_ENTRIES_SCANNED; i++) {
-                TarArchiveEntry e = tar.getNextEntry();
-                if (e == null) {
-                    break;
-                }
-                String entry = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
-                if (entry.equals(OVA_XML)) {
-                    if (e.getSize() > MAX_OVA_XML_BYTES) {
-                        throw new ConfigParseException(name, 1, 1, "ova.xml member too large (" + e.getSize()
-                                + " bytes)", OVA_XML, "at most 16 MiB of XVA metadata");
-                    }
-                    return tar.readNBytes((int) e.getSize());
-                }
-            }
-        } catch (IOException e) {
-            // Truncated or corrupt tar/gzip data: the file is not a usable XVA.
-            throw new ConfigParseException(name, 1, 1, "unreadable XVA archive: " + e.getMessage(),
-                    name, "a tar (optionally gzip-compressed) starting with ova.xml", e);
+    private static byte[] ovaXmlFromArchive(Path file) throws IOException {
+        String name = file.toString();
+        byte[] xml;
+        try {
+            xml = XvaArchive.readOvaXml(file);
+        } catch (MissingOvaXmlException e) {
+            throw new ConfigParseException(name, 1, 1, "no ova.xml among the first archive members", name,
+                    "an XVA archive whose first member is ova.xml", e);
+        } catch (XvaFormatException e) {
+            // Truncated or corrupt tar/gzip/zstd data: the file is not a usable XVA.
+            throw new ConfigParseException(name, 1, 1, "unreadable XVA archive: " + e.getMessage(), name,
+                    "a tar (optionally gzip- or zstd-compressed) starting with ova.xml", e);
         }
-        throw new ConfigParseException(name, 1, 1, "no ova.xml among the first archive members", name,
-                "an XVA archive whose first member is ova.xml");
+        if (xml.length > MAX_OVA_XML_BYTES) {
+            throw new ConfigParseException(name, 1, 1, "ova.xml member too large (" + xml.length + " bytes)",
+                    XvaArchive.OVA_XML, "at most 16 MiB of XVA metadata");
+        }
+        return xml;
     }
 
     /**

@@ -11,7 +11,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * An output file that appears under its final name only when complete: data goes to
- * {@code NAME.part}, which is flushed to stable storage and renamed; if anything fails
+ * {@code NAME.part}, which is flushed to stable storage and renamed, and the directory is
+ * flushed so the rename survives a power loss (see {@link DurableFiles}); if anything fails
  * before {@link #commit()}, closing deletes the {@code .part} so no half-written image is
  * ever mistaken for a good one.
  */
@@ -63,12 +64,15 @@ public final class AtomicOutput implements Closeable {
             throw new OutputExistsException(destination);
         }
         Path part = partOf(destination);
-        // A .part left by a crashed run is ours to overwrite: it was never a finished image.
-        RandomAccessFile f = new RandomAccessFile(part.toFile(), "rw");
+        // A .part left by a killed run is ours to remove: it was never a finished image. It is
+        // deleted rather than truncated so that a symlink put in its place is never written
+        // through, and createFile (O_EXCL) refuses anything that appears there meanwhile.
+        Files.deleteIfExists(part);
+        Files.createFile(part);
+        RandomAccessFile f;
         try {
-            f.setLength(0);
+            f = new RandomAccessFile(part.toFile(), "rw");
         } catch (IOException | RuntimeException e) {
-            f.close();
             Files.deleteIfExists(part);
             throw e;
         }
@@ -127,6 +131,7 @@ public final class AtomicOutput implements Closeable {
             Files.move(part, destination, StandardCopyOption.ATOMIC_MOVE);
         }
         committed = true;
+        DurableFiles.syncDirectory(destination.toAbsolutePath().getParent());
     }
 
     @Override

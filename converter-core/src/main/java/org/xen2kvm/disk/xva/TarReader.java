@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Reads tar headers (POSIX ustar, GNU long names, pax path/size records) from a file,
@@ -25,6 +26,8 @@ final class TarReader {
     private static final int LEN_CHKSUM = 8;
     private static final int OFF_TYPEFLAG = 156;
     private static final int OFF_MAGIC = 257;
+    /** "ustar" at {@link #OFF_MAGIC}, followed by NUL (POSIX) or a space (GNU). */
+    private static final byte[] USTAR_MAGIC = "ustar".getBytes(StandardCharsets.US_ASCII);
     private static final int OFF_PREFIX = 345;
     private static final int LEN_PREFIX = 155;
     private static final byte TYPE_REGULAR = '0';
@@ -143,11 +146,15 @@ final class TarReader {
         return n;
     }
 
+    /** Whether {@code block} holds a POSIX ustar header (magic "ustar" at {@link #OFF_MAGIC}). */
+    static boolean hasUstarMagic(byte[] block) {
+        return block.length >= OFF_MAGIC + USTAR_MAGIC.length
+                && Arrays.equals(block, OFF_MAGIC, OFF_MAGIC + USTAR_MAGIC.length, USTAR_MAGIC, 0, USTAR_MAGIC.length);
+    }
+
     private String headerName() {
         String name = cString(header, OFF_NAME, LEN_NAME);
-        boolean ustar = header[OFF_MAGIC] == 'u' && header[OFF_MAGIC + 1] == 's' && header[OFF_MAGIC + 2] == 't'
-                && header[OFF_MAGIC + 3] == 'a' && header[OFF_MAGIC + 4] == 'r';
-        if (ustar) {
+        if (hasUstarMagic(header)) {
             String prefix = cString(header, OFF_PREFIX, LEN_PREFIX);
             if (!prefix.isEmpty()) {
                 return prefix + "/" + name;

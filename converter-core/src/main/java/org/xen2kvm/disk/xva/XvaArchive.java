@@ -14,9 +14,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
+import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.zstd.ZstdInputStream;
 import org.xen2kvm.disk.BlockDevice;
 import org.xen2kvm.disk.write.AtomicOutput;
@@ -45,6 +48,8 @@ public final class XvaArchive implements Closeable {
     private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
     /** zstd frame magic 0xFD2FB528, little-endian (RFC 8878 section 3.1.1). */
     private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
+    /** Bytes {@link #archiveCompression} looks at: the first tar header block. */
+    public static final int HEAD_BYTES = TarReader.BLOCK;
     /** Zero blocks of this size inside chunks become holes in extracted files. */
     private static final int HOLE_GRANULE = 64 * 1024;
 
@@ -115,20 +120,57 @@ public final class XvaArchive implements Closeable {
         }
     }
 
-    /** How the file is compressed, from its first bytes. */
+    /**
+     * Reads only the ova.xml member, whatever the compression, stopping there: the one way
+     * both the guest definition reader and {@link #open} get an XVA's metadata.
+     *
+     * @throws MissingOvaXmlException when the first regular member is not ova.xml
+     * @throws XvaFormatException     when the tar or its compression is corrupt or truncated
+     */
+    public static byte[] readOvaXml(Path xva) throws IOException {
+        Compression compression = detect(xva);
+        if (compression == Compression.NONE) {
+            try (FileChannel ch = FileChannel.open(xva, StandardOpenOption.READ)) {
+                return readOvaXml(new TarReader(new TarReader.ChannelSource(ch), xva), xva);
+            }
+        }
+        try (InputStream in = openStream(xva, compression)) {
+            return readOvaXml(new TarReader(new TarReader.StreamSource(in), xva), xva);
+        } catch (XvaFormatException e) {
+            throw e;
+        } catch (IOException | MalformedInputException e) {
+            // Corrupt or truncated compressed data surfaces from the decompressor.
+            throw new XvaFormatException(xva, 0, compression.name().toLowerCase(Locale.ROOT)
+                    + " data is corrupt or truncated (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Tells an XVA archive from its first bytes (at least {@link #HEAD_BYTES} of them, or
+     * the whole file when shorter): gzip or zstd by their magic, a plain tar by the ustar
+     * magic. Empty for anything else, such as a bare ova.xml.
+     */
+    public static Optional<Compression> archiveCompression(byte[] head) {
+        if (startsWith(head, GZIP_MAGIC)) {
+            return Optional.of(Compression.GZIP);
+        }
+        if (startsWith(head, ZSTD_MAGIC)) {
+            return Optional.of(Compression.ZSTD);
+        }
+        return TarReader.hasUstarMagic(head) ? Optional.of(Compression.NONE) : Optional.empty();
+    }
+
+    /** How the file is compressed, from its first bytes (a tar without ustar magic is NONE too). */
     static Compression detect(Path xva) throws IOException {
-        byte[] head = new byte[4];
-        int n;
+        byte[] head;
         try (InputStream in = Files.newInputStream(xva)) {
-            n = in.readNBytes(head, 0, head.length);
+            head = in.readNBytes(HEAD_BYTES);
         }
-        if (n >= 2 && head[0] == GZIP_MAGIC[0] && head[1] == GZIP_MAGIC[1]) {
-            return Compression.GZIP;
-        }
-        if (n == 4 && Arrays.equals(head, ZSTD_MAGIC)) {
-            return Compression.ZSTD;
-        }
-        return Compression.NONE;
+        return archiveCompression(head).orElse(Compression.NONE);
+    }
+
+    private static boolean startsWith(byte[] head, byte[] magic) {
+        return head.length >= magic.length && Arrays.equals(head, 0, magic.length, magic, 0, magic.length);
     }
 
     private static InputStream openStream(Path xva, Compression c) throws IOException {
@@ -148,7 +190,7 @@ public final class XvaArchive implements Closeable {
     private static byte[] readOvaXml(TarReader tar, Path xva) throws IOException {
         TarReader.Entry first = tar.next();
         if (first == null || !first.name().equals(OVA_XML)) {
-            throw new XvaFormatException(xva, 0, "first tar entry is " + (first == null ? "missing" : "'" + first.name() + "'")
+            throw new MissingOvaXmlException(xva, "first tar entry is " + (first == null ? "missing" : "'" + first.name() + "'")
                     + ", expected ova.xml; this is not an XVA export");
         }
         if (first.size() > MAX_OVA_XML) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.xen2kvm.disk.DiskFormatException;
 
 /** An XVA archive is corrupt, hostile or unsupported; the message names the file, offset and entry. */
-public final class XvaFormatException extends DiskFormatException {
+public sealed class XvaFormatException extends DiskFormatException permits MissingOvaXmlException {
     public XvaFormatException(Path file, long offset, String what) {
         super(file, offset, what);
     }

@@ -2,14 +2,13 @@ package org.xen2kvm.disk.write;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.xen2kvm.testutil.ExternalTool;
 
 /** Runs qemu-img, the oracle for every image this package writes. */
 public final class QemuImg {
@@ -18,13 +17,7 @@ public final class QemuImg {
 
     /** Skips the test when qemu-img is missing, except in CI where that is a failure. */
     public static void require() {
-        boolean present = Files.isExecutable(Path.of("/usr/bin/qemu-img"))
-                || Files.isExecutable(Path.of("/usr/local/bin/qemu-img"));
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(present, "qemu-img is required in CI (apt-get install qemu-utils)");
-        } else {
-            assumeTrue(present, "qemu-img not installed");
-        }
+        ExternalTool.require("qemu-img");
     }
 
     /** Exit code and combined output. */

@@ -25,6 +25,7 @@ import org.xen2kvm.disk.write.DiskCopier;
 import org.xen2kvm.disk.write.OutputFormat;
 import org.xen2kvm.disk.write.ProgressEvent;
 import org.xen2kvm.disk.write.ProgressListener;
+import org.xen2kvm.testutil.SharedCorpus;
 
 class XvaArchiveTest {
     private static final int MIB = 1 << 20;
@@ -171,8 +172,7 @@ class XvaArchiveTest {
 
     @Test
     void corpusOvaXmlSizes() throws Exception {
-        Path corpus = Path.of(System.getProperty("xen2kvm.sharedCorpus", "../../shared/corpus"),
-                "xva", "openxenmanager-xenserver-5.5.0.ova.xml");
+        Path corpus = SharedCorpus.root().resolve("xva/openxenmanager-xenserver-5.5.0.ova.xml");
         assertTrue(Files.exists(corpus), "shared corpus not found at " + corpus);
         Map<String, Long> sizes = OvaXmlDisks.virtualSizes(Files.readAllBytes(corpus), corpus);
         assertEquals(Map.of("Ref:4", 5368709120L, "Ref:7", 4294965248L), sizes);

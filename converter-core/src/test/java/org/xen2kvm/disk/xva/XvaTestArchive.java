@@ -1,8 +1,6 @@
 package org.xen2kvm.disk.xva;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +16,7 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * Builds XVA archives the way {@code xe vm-export} lays them out: ova.xml, then per disk the
@@ -127,7 +126,7 @@ final class XvaTestArchive {
             }
         }
         if (compression == XvaArchive.Compression.ZSTD) {
-            requireTool("/usr/bin/zstd");
+            ExternalTool.require("zstd");
             Process p = new ProcessBuilder("zstd", "-q", "-f", "-o", file.toString(), tar.toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -166,15 +165,5 @@ final class XvaTestArchive {
             }
         }
         return true;
-    }
-
-    /** Skips when a tool is missing, except in CI where that is a failure. */
-    static void requireTool(String path) {
-        boolean present = Files.isExecutable(Path.of(path));
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(present, path + " is required in CI");
-        } else {
-            assumeTrue(present, path + " not installed");
-        }
     }
 }

@@ -2,7 +2,6 @@ package org.xen2kvm.fs.ext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.xen2kvm.testutil.ExternalTool;
 
 /** Builds ext images with the real e2fsprogs and checks results with e2fsck and debugfs. */
 final class ExtImages {
@@ -50,14 +50,7 @@ final class ExtImages {
 
     /** Tools are required in CI; elsewhere a missing e2fsprogs skips. */
     static void requireTools() {
-        boolean present = Files.isExecutable(Path.of("/usr/sbin/mkfs.ext4")) || Files.isExecutable(Path.of("/sbin/mkfs.ext4"));
-        if ("true".equals(System.getenv("CI"))) {
-            if (!present) {
-                fail("e2fsprogs (mkfs.ext4, e2fsck, debugfs) must be installed in CI");
-            }
-        } else {
-            assumeTrue(present, "e2fsprogs not installed");
-        }
+        ExternalTool.require("mkfs.ext4", "e2fsck", "debugfs");
     }
 
     record Result(int exit, String out) {
@@ -65,14 +58,8 @@ final class ExtImages {
 
     static Result run(String... cmd) throws IOException, InterruptedException {
         List<String> c = new ArrayList<>(Arrays.asList(cmd));
-        if (!c.get(0).startsWith("/")) {
-            for (String dir : List.of("/usr/sbin/", "/sbin/", "/usr/bin/")) {
-                if (Files.isExecutable(Path.of(dir + c.get(0)))) {
-                    c.set(0, dir + c.get(0));
-                    break;
-                }
-            }
-        }
+        ExternalTool.require(c.get(0));
+        c.set(0, ExternalTool.locate(c.get(0)).orElseThrow().toString());
         ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Real boots on qemu:///system under TCG: a Debian kernel with a busybox /init that acts
  * like a getty on ttyS0. Takes seconds per boot on an idle host.
  */
-class LibvirtBootTest {
+class LibvirtBootIT {
     /** Generous: TCG on a loaded 2-core CI runner is slow. */
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
 

@@ -2,7 +2,6 @@ package org.xen2kvm.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +26,7 @@ import org.xen2kvm.libvirt.register.LibvirtRegistrar;
 import org.xen2kvm.libvirt.register.RegisteredDomain;
 import org.xen2kvm.libvirt.register.SerialConsole;
 import picocli.CommandLine;
+import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * End to end: the two Debian Xen PV guests built by {@code testdata/build-guests.sh}
@@ -35,7 +35,7 @@ import picocli.CommandLine;
  * checks the root filesystem, swap, the static address on eth0 and that no unit failed.
  * The sources must be byte-identical afterwards.
  */
-class DebianGuestsBootTest {
+class DebianGuestsBootIT {
     private static final String URI = "qemu:///system";
     private static final String PASSWORD = "xen2kvm";
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(420);
@@ -48,12 +48,8 @@ class DebianGuestsBootTest {
 
     static Path guests() {
         String dir = System.getenv("XEN2KVM_GUESTS");
-        if (dir == null || !Files.isDirectory(Path.of(dir))) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("XEN2KVM_GUESTS is not set: test.sh builds the guests and sets it");
-            }
-            assumeTrue(false, "XEN2KVM_GUESTS not set; run ./test.sh to build the Debian test guests");
-        }
+        ExternalTool.requireThat(dir != null && Files.isDirectory(Path.of(dir)),
+                "XEN2KVM_GUESTS is not set or not a folder; ./test.sh builds the Debian test guests and sets it");
         return Path.of(dir);
     }
 
@@ -159,7 +155,12 @@ class DebianGuestsBootTest {
         assertEquals(before, hashes(dir), "source images changed");
     }
 
-    /** Runs a shell command on the console and returns its output without the echo and prompt. */
+    /**
+     * Runs a shell command on the console and returns its output without the echo and prompt.
+     *
+     * @throws AssertionError if the transcript lacks the echoed line or the end marker: an
+     *     empty string then would make checks such as "no failed units" pass unchecked
+     */
     private static String run(SerialConsole console, String command) {
         String marker = "X2K" + Long.toHexString(System.nanoTime());
         // Quoted apart, so the echo of the typed line never contains the marker itself.
@@ -169,7 +170,8 @@ class DebianGuestsBootTest {
         int end = text.lastIndexOf(marker + "-END\n");
         int start = text.indexOf('\n');
         if (start < 0 || end < start) {
-            return "";
+            throw new AssertionError("no output of '" + command + "' between the echoed command and " + marker
+                    + "-END in the console transcript:\n" + text);
         }
         return text.substring(start + 1, end);
     }
