@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.convert.ConversionContext;
+import org.xen2kvm.convert.DeviceMap;
 import org.xen2kvm.convert.EditReport;
 import org.xen2kvm.convert.GuestEditor;
 import org.xen2kvm.disk.write.CopyOptions;
@@ -30,6 +31,7 @@ import org.xen2kvm.libvirt.register.Registration;
 import org.xen2kvm.plan.BootStrategy;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.ConversionPlanner;
+import org.xen2kvm.plan.DeviceModelChoice;
 import org.xen2kvm.plan.DiskCopy;
 import org.xen2kvm.source.SourceGuest;
 import org.xen2kvm.source.SourceNic;
@@ -129,12 +131,19 @@ public final class Converter {
                 root = rootFs == null ? null : layout.mountBoot(rootFs, plan.deviceMap(), warnings);
                 String rootDisk = null;
                 if (root == null) {
-                    warnings.add("no Linux root filesystem found on the guest's disks; the guest is copied unchanged");
+                    inspected = layout.ntfsVolume().map(InspectedGuest::windows).orElse(null);
+                    warnings.add(inspected != null
+                            ? "Windows guest (NTFS on " + layout.ntfsVolume().get() + "): its files cannot be read here;"
+                              + " the guest is copied unchanged"
+                            : "no Linux root filesystem found on the guest's disks; the guest is copied unchanged");
                 } else {
                     inspected = GuestInspector.inspect(root);
                     warnings.addAll(inspected.warnings());
                     rootDisk = layout.volumeOf(rootFs).map(v -> v.kvmPath().replaceAll("[0-9]+$", "")).orElse(null);
                 }
+                // Devices move to virtio only now that the guest's drivers are known.
+                DeviceMap planned = plan.deviceMap();
+                plan = DeviceModelChoice.apply(plan, inspected, req.plan().keepNicModel());
                 boot = BootPlanner.decide(plan, inspected,
                         rootDisk == null ? Optional.empty() : layout.table(rootDisk), warnings);
                 lap("inspect", t);
@@ -148,7 +157,7 @@ public final class Converter {
                         }
                     }
                     ConversionContext ctx = new ConversionContext(plan.deviceMap(), inspected, req.fstabUuid(),
-                            layout.uuids(), macs, SERIAL_CONSOLE);
+                            plan.deviceMap().followAll(layout.uuids(), planned), macs, SERIAL_CONSOLE);
                     if (!root.isWritable()) {
                         throw new Xen2KvmException(root.describe() + ": the root filesystem cannot be edited");
                     }

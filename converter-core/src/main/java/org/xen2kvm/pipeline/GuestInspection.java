@@ -10,6 +10,7 @@ import org.xen2kvm.guest.GuestInspector;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.ConversionPlanner;
+import org.xen2kvm.plan.DeviceModelChoice;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.source.ConfigFormat;
 import org.xen2kvm.source.SourceGuest;
@@ -44,11 +45,17 @@ public final class GuestInspection {
             GuestFileSystem rootFs = GuestInspector.findRoot(layout.filesystems()).orElse(null);
             GuestFileSystem root = rootFs == null ? null : layout.mountBoot(rootFs, plan.deviceMap(), warnings);
             if (root == null) {
-                warnings.add("no Linux root filesystem found on the guest's disks");
+                inspected = layout.ntfsVolume().map(InspectedGuest::windows).orElse(null);
+                warnings.add(inspected != null ? "Windows guest (NTFS on " + layout.ntfsVolume().get()
+                        + "): its files cannot be read here" : "no Linux root filesystem found on the guest's disks");
             } else {
                 inspected = GuestInspector.inspect(root);
                 warnings.addAll(inspected.warnings());
             }
+            // What a conversion would do with each device, now that the drivers are known.
+            ConversionPlan chosen = DeviceModelChoice.apply(plan, inspected, false);
+            warnings.removeAll(plan.deviceNotes());
+            warnings.addAll(chosen.deviceNotes());
         }
         return new Result(source, volumes, inspected, warnings);
     }
