@@ -72,7 +72,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
      * top-level {@code xen2kvm} command.
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DiskConvertCommand()).execute(args));
+        System.exit(Main.execute(new CommandLine(new DiskConvertCommand()), args));
     }
 
     @Override
