@@ -107,7 +107,11 @@ final class ConvertCommand implements Callable<Integer> {
         ConversionResult result = Converter.run(req, new Listener(err, json,
                 progress || (System.console() != null && !json)));
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? ConversionReport.json(result, dryRun) + "\n" : ConversionReport.text(result, dryRun));
+        if (json) {
+            out.print(ConversionReport.json(result, dryRun) + "\n");
+        } else if (!GlobalOptions.quiet) {
+            out.print(ConversionReport.text(result, dryRun));
+        }
         out.flush();
         return 0;
     }
@@ -147,10 +151,13 @@ final class ConvertCommand implements Callable<Integer> {
 
         @Override
         public void progress(ProgressEvent e) {
+            if (GlobalOptions.quiet) {
+                return;
+            }
             if (json) {
                 err.println(ProgressBar.jsonLine(e));
                 err.flush();
-            } else if (bar != null && !GlobalOptions.quiet) {
+            } else if (bar != null) {
                 bar.progress(e);
             }
         }

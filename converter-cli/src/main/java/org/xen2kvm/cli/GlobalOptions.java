@@ -13,7 +13,9 @@ public final class GlobalOptions {
         verbose = v;
     }
 
-    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Print only errors and the result.")
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "Print only errors: convert and disk convert show no report or progress (with --json "
+                    + "they still print the JSON result); inspect and disk info print as usual.")
     void setQuiet(boolean q) {
         quiet = q;
     }
