@@ -102,7 +102,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
                         + "\"dataBytes\":%d,\"bytesWritten\":%d,\"seconds\":%.3f}%n",
                         ProgressBar.quote(destination.toString()), format.label(), r.virtualSize(), r.dataBytes(),
                         r.bytesWritten(), seconds);
-            } else if (!GlobalOptions.quiet) {
+            } else if (!GlobalOptions.of(spec).quiet()) {
                 out.printf(Locale.ROOT, "%s: wrote %s image, virtual size %d bytes, %d bytes of data, in %.1f s%n",
                         destination, format.label(), r.virtualSize(), r.dataBytes(), seconds);
             }
@@ -138,7 +138,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
                 out.flush();
             };
         }
-        if (progress && !GlobalOptions.quiet) {
+        if (progress && !GlobalOptions.of(spec).quiet()) {
             return new ProgressBar(err, System.console() != null);
         }
         return ProgressListener.NONE;
