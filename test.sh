@@ -16,7 +16,7 @@ need_root() {
 install_packages() {
   local pkgs=(openjdk-17-jdk-headless maven e2fsprogs qemu-utils qemu-system-x86 libvirt-daemon-system
               libvirt-clients libvirt0 debootstrap grub-pc-bin grub2-common fdisk zstd time python3
-              busybox-static cpio iproute2 xz-utils patch diffutils util-linux)
+              busybox-static cpio iproute2 xz-utils patch diffutils util-linux man-db bash-completion)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
