@@ -70,3 +70,4 @@ echo "== mvn verify"
 mvn -B -ntp verify
 echo "== launcher (bin/xen2kvm)"
 testdata/launcher-test.sh
+testdata/deb-test.sh

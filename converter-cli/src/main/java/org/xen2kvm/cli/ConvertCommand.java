@@ -106,10 +106,14 @@ final class ConvertCommand implements Callable<Integer> {
                 write.copyOptions(), write.allowBacking, connect, replace, start,
                 verifyBoot == null ? null : Duration.ofSeconds(verifyBoot));
         PrintWriter err = spec.commandLine().getErr();
-        ConversionResult result = Converter.run(req, new Listener(err, json,
+        ConversionResult result = Converter.run(req, new Listener(err, GlobalOptions.of(spec), json,
                 progress || (System.console() != null && !json)));
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? ConversionReport.json(result, dryRun) + "\n" : ConversionReport.text(result, dryRun));
+        if (json) {
+            out.print(ConversionReport.json(result, dryRun) + "\n");
+        } else if (!GlobalOptions.of(spec).quiet()) {
+            out.print(ConversionReport.text(result, dryRun));
+        }
         out.flush();
         return 0;
     }
@@ -117,11 +121,13 @@ final class ConvertCommand implements Callable<Integer> {
     /** Renders pipeline events on stderr. */
     private static final class Listener implements ConversionListener {
         private final PrintWriter err;
+        private final GlobalOptions global;
         private final boolean json;
         private final ProgressBar bar;
 
-        Listener(PrintWriter err, boolean json, boolean showBar) {
+        Listener(PrintWriter err, GlobalOptions global, boolean json, boolean showBar) {
             this.err = err;
+            this.global = global;
             this.json = json;
             this.bar = showBar ? new ProgressBar(err, System.console() != null) : null;
         }
@@ -134,37 +140,40 @@ final class ConvertCommand implements Callable<Integer> {
                 warning(w.message());
             } else if (event instanceof ConversionEvent.Progress p) {
                 progress(p.progress());
-            } else if (event instanceof ConversionEvent.StepFinished f && GlobalOptions.verbose && !json) {
+            } else if (event instanceof ConversionEvent.StepFinished f && global.verbose() && !json) {
                 err.printf(java.util.Locale.ROOT, "   step %s: %.3f s%n", f.step(), f.took().toNanos() / 1e9);
                 err.flush();
             }
         }
 
         private void stage(String name, String detail) {
-            if (GlobalOptions.quiet) {
+            if (global.quiet()) {
                 return;
             }
             if (json) {
                 err.println(JsonWriter.compact().beginObject().name("event").value("stage").name("stage").value(name)
                         .endObject());
-            } else if (GlobalOptions.verbose || bar != null) {
+            } else if (global.verbose() || bar != null) {
                 err.println("== " + name + ": " + detail);
             }
             err.flush();
         }
 
         private void warning(String message) {
-            if (!GlobalOptions.quiet && !json) {
+            if (!global.quiet() && !json) {
                 err.println("warning: " + message);
                 err.flush();
             }
         }
 
         private void progress(ProgressEvent e) {
+            if (global.quiet()) {
+                return;
+            }
             if (json) {
                 err.println(ProgressBar.jsonLine(e));
                 err.flush();
-            } else if (bar != null && !GlobalOptions.quiet) {
+            } else if (bar != null) {
                 bar.progress(e);
             }
         }

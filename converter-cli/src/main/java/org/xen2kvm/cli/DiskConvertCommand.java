@@ -76,7 +76,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
      * top-level {@code xen2kvm} command.
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DiskConvertCommand()).execute(args));
+        System.exit(Main.execute(new CommandLine(new DiskConvertCommand()), args));
     }
 
     @Override
@@ -116,7 +116,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
                         + "\"dataBytes\":%d,\"bytesWritten\":%d,\"seconds\":%.3f}%n",
                         ProgressBar.quote(destination.toString()), format.label(), r.virtualSize(), r.dataBytes(),
                         r.bytesWritten(), seconds);
-            } else {
+            } else if (!GlobalOptions.of(spec).quiet()) {
                 out.printf(Locale.ROOT, "%s: wrote %s image, virtual size %d bytes, %d bytes of data, in %.1f s%n",
                         destination, format.label(), r.virtualSize(), r.dataBytes(), seconds);
             }
@@ -152,7 +152,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
                 out.flush();
             };
         }
-        if (progress) {
+        if (progress && !GlobalOptions.of(spec).quiet()) {
             return new ProgressBar(err, System.console() != null);
         }
         return ProgressListener.NONE;

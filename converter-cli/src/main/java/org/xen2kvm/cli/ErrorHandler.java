@@ -19,7 +19,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
         cl.getErr().println("xen2kvm: " + message(e));
-        if (GlobalOptions.verbose) {
+        if (GlobalOptions.of(cl.getCommandSpec()).verbose()) {
             e.printStackTrace(cl.getErr());
         }
         return isBadInput(e) ? BAD_INPUT : FAILED;

@@ -81,7 +81,8 @@ public final class GuestInspector {
         InitSystem init = initSystem(root);
         NetworkConfig net = network(root, warnings);
         List<String> consoles = consoles(root, boot);
-        return new InspectedGuest(os, kernels, boot, fstab, init, net, consoles, warnings);
+        VirtioSupport virtio = VirtioDrivers.find(root, kernels, boot);
+        return new InspectedGuest(os, kernels, boot, fstab, init, net, consoles, virtio, warnings);
     }
 
     private static boolean isFile(GuestFileSystem fs, String path) throws IOException {

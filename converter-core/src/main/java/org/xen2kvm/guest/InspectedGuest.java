@@ -9,6 +9,7 @@ import java.util.List;
  * @param fstab    the parsed {@code /etc/fstab}, or null when the guest has none
  * @param consoles console devices the guest refers to ({@code hvc0}, {@code xvc0}, {@code ttyS0}),
  *                 sorted, from getty units, inittab, upstart jobs, securetty and kernel command lines
+ * @param virtio   whether the default kernel can drive virtio disks and NICs
  * @param warnings problems met while reading the guest's files, one line each
  */
 public record InspectedGuest(
@@ -19,11 +20,24 @@ public record InspectedGuest(
         InitSystem initSystem,
         NetworkConfig network,
         List<String> consoles,
+        VirtioSupport virtio,
         List<String> warnings) {
 
     public InspectedGuest {
         kernels = List.copyOf(kernels);
         consoles = List.copyOf(consoles);
         warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * A Windows guest, known only by its NTFS volume: nothing inside can be read here.
+     *
+     * @param volume where the NTFS volume is ({@code /dev/hda1})
+     */
+    public static InspectedGuest windows(String volume) {
+        return new InspectedGuest(new OsInfo("windows", "", "Windows (NTFS volume " + volume + ")", OsFamily.WINDOWS),
+                List.of(), BootloaderInfo.none(), null, InitSystem.UNKNOWN, new NetworkConfig(List.of(), List.of()),
+                List.of(), VirtioSupport.none("Windows has no virtio drivers unless they were installed in it"),
+                List.of());
     }
 }

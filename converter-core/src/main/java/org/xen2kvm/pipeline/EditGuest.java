@@ -37,7 +37,8 @@ final class EditGuest implements Step {
         ConversionPlan plan = run.get(Facts.PLAN);
         List<String> macs = plan.source().nics().stream().map(SourceNic::mac).filter(Objects::nonNull).toList();
         ConversionContext ctx = new ConversionContext(plan.deviceMap(), run.get(Facts.INSPECTED),
-                run.request().fstabUuid(), run.get(Facts.LAYOUT).uuids(), macs, SERIAL_CONSOLE);
+                run.request().fstabUuid(), plan.deviceMap().followAll(run.get(Facts.LAYOUT).uuids(),
+                        run.get(Facts.PLANNED_DEVICES)), macs, SERIAL_CONSOLE);
         if (!root.get().isWritable()) {
             throw new Xen2KvmException(root.get().describe() + ": the root filesystem cannot be edited");
         }

@@ -1,5 +1,6 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.convert.DeviceMap;
 import org.xen2kvm.convert.EditReport;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.InspectedGuest;
@@ -22,6 +23,8 @@ public final class Facts {
     static final Fact<GuestFileSystem> ROOT = new Fact<>("the guest's root", GuestFileSystem.class);
     /** What inspection found in the root filesystem. */
     public static final Fact<InspectedGuest> INSPECTED = new Fact<>("the inspected guest", InspectedGuest.class);
+    /** The device map as planned from the definition, before inspection chose the device models. */
+    static final Fact<DeviceMap> PLANNED_DEVICES = new Fact<>("the planned device map", DeviceMap.class);
     /** How the KVM guest boots. */
     static final Fact<BootDecision> BOOT = new Fact<>("the boot decision", BootDecision.class);
     /** The guest edits made in the overlays. */

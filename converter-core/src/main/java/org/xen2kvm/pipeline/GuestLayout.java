@@ -27,11 +27,14 @@ final class GuestLayout implements Closeable {
 
     private final List<Volume> volumes;
     private final Map<String, PartitionTable> tables;
+    private final List<String> ntfs;
     private final List<String> warnings;
 
-    private GuestLayout(List<Volume> volumes, Map<String, PartitionTable> tables, List<String> warnings) {
+    private GuestLayout(List<Volume> volumes, Map<String, PartitionTable> tables, List<String> ntfs,
+                        List<String> warnings) {
         this.volumes = volumes;
         this.tables = tables;
+        this.ntfs = ntfs;
         this.warnings = warnings;
     }
 
@@ -39,6 +42,7 @@ final class GuestLayout implements Closeable {
         List<Volume> volumes = new ArrayList<>();
         Map<String, PartitionTable> tables = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
+        List<String> ntfs = new ArrayList<>();
         try {
             for (GuestDisks.OpenDisk d : disks.disks()) {
                 String diskPath = "/dev/" + d.copy().targetDev();
@@ -47,10 +51,10 @@ final class GuestLayout implements Closeable {
                 if (table.isPresent()) {
                     tables.put(diskPath, table.get());
                     for (Partition p : table.get().partitions()) {
-                        volume(diskPath + p.number(), table.get().open(d.overlay(), p), volumes, warnings);
+                        volume(diskPath + p.number(), table.get().open(d.overlay(), p), volumes, ntfs, warnings);
                     }
                 } else {
-                    volume(diskPath, d.overlay(), volumes, warnings);
+                    volume(diskPath, d.overlay(), volumes, ntfs, warnings);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -65,11 +69,11 @@ final class GuestLayout implements Closeable {
             }
             throw e;
         }
-        return new GuestLayout(volumes, tables, warnings);
+        return new GuestLayout(volumes, tables, ntfs, warnings);
     }
 
-    private static void volume(String path, BlockDevice dev, List<Volume> out, List<String> warnings)
-            throws IOException {
+    private static void volume(String path, BlockDevice dev, List<Volume> out, List<String> ntfs,
+                               List<String> warnings) throws IOException {
         if (ExtFileSystem.probe(dev)) {
             ExtFileSystem fs;
             try {
@@ -85,7 +89,14 @@ final class GuestLayout implements Closeable {
         Optional<String> swap = SwapSpace.uuid(dev);
         if (swap.isPresent()) {
             out.add(new Volume(path, dev, null, swap.get()));
+        } else if (org.xen2kvm.guest.NtfsProbe.isNtfs(dev)) {
+            ntfs.add(path);
         }
+    }
+
+    /** The first NTFS volume ({@code /dev/hda1}): a Windows guest, when no Linux root is found. */
+    Optional<String> ntfsVolume() {
+        return ntfs.stream().findFirst();
     }
 
     List<Volume> volumes() {

@@ -13,11 +13,11 @@ import org.xen2kvm.guest.InspectedGuest;
  * and reads what is installed (OS, kernels, bootloader, fstab, console).
  */
 final class InspectGuest implements Step {
-    private final String whenNoRoot;
+    private final String consequence;
 
-    /** @param whenNoRoot the warning when no Linux root filesystem is found */
-    InspectGuest(String whenNoRoot) {
-        this.whenNoRoot = whenNoRoot;
+    /** @param consequence what it means for the run when the guest's files cannot be read ("" for none) */
+    InspectGuest(String consequence) {
+        this.consequence = consequence;
     }
 
     @Override
@@ -38,7 +38,13 @@ final class InspectGuest implements Step {
         }
         GuestFileSystem rootVolume = GuestInspector.findRoot(layout.get().filesystems()).orElse(null);
         if (rootVolume == null) {
-            run.warn(whenNoRoot);
+            Optional<String> ntfs = layout.get().ntfsVolume();
+            if (ntfs.isPresent()) {
+                run.put(Facts.INSPECTED, InspectedGuest.windows(ntfs.get()));
+                run.warn("Windows guest (NTFS on " + ntfs.get() + "): its files cannot be read here" + consequence);
+            } else {
+                run.warn("no Linux root filesystem found on the guest's disks" + consequence);
+            }
             return;
         }
         List<String> warnings = new ArrayList<>();

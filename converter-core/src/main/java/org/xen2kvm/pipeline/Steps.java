@@ -16,7 +16,8 @@ public final class Steps {
                 new OpenDisks(true),
                 new GuardBackingFiles(),
                 new FindVolumes(),
-                new InspectGuest("no Linux root filesystem found on the guest's disks; the guest is copied unchanged"),
+                new InspectGuest("; the guest is copied unchanged"),
+                new ChooseDevices(),
                 new DecideBoot(),
                 new EditGuest(),
                 new FinishPlan(),
@@ -35,6 +36,7 @@ public final class Steps {
                 new PlanConversion(),
                 new OpenDisks(false),
                 new FindVolumes(),
-                new InspectGuest("no Linux root filesystem found on the guest's disks"));
+                new InspectGuest(""),
+                new ChooseDevices());
     }
 }

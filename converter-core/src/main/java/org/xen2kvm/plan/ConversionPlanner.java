@@ -24,7 +24,8 @@ import org.xen2kvm.target.TargetNic;
 /**
  * Decides, from the Xen definition alone, what the KVM guest looks like. Guest inspection
  * may later refine the boot strategy (a kernel from the guest's own /boot, missing GRUB
- * boot code); everything else is settled here.
+ * boot code) and move an HVM guest's devices to virtio ({@link DeviceModelChoice}); everything
+ * else is settled here.
  */
 public final class ConversionPlanner {
     /** xl's default memory when the config names none (xl.cfg "memory"). */
@@ -47,8 +48,12 @@ public final class ConversionPlanner {
         if (name == null || name.isBlank()) {
             throw new Xen2KvmException(guest.sourceFile() + ": the guest has no name; give one with --name");
         }
-        DeviceMap map = DeviceMap.of(guest);
+        // Before inspection nothing is known of the guest's drivers: HVM devices stay emulated.
+        DeviceModelChoice choice = DeviceModelChoice.of(guest, null, options.keepNicModel());
+        DeviceMap map = choice.deviceMap(guest);
         warnings.addAll(map.warnings());
+        List<String> deviceNotes = choice.notes(guest, map);
+        warnings.addAll(deviceNotes);
 
         List<DiskCopy> copies = new ArrayList<>();
         List<TargetDisk> disks = new ArrayList<>();
@@ -101,7 +106,7 @@ public final class ConversionPlanner {
 
         List<TargetNic> nics = new ArrayList<>();
         for (SourceNic n : guest.nics()) {
-            nics.add(nic(n, guest, options, warnings));
+            nics.add(nic(n, choice.nicModel(n), options, warnings));
         }
         List<TargetGraphics> graphics = new ArrayList<>();
         for (SourceGraphics g : guest.graphics()) {
@@ -138,7 +143,7 @@ public final class ConversionPlanner {
                 disks, nics, graphics,
                 "Converted from Xen " + (guest.virtType() == null ? "pv" : guest.virtType().label()) + " guest "
                         + fileName(guest.sourceFile()) + " by xen2kvm");
-        return new ConversionPlan(guest, map, target, copies, boot, bootNote, warnings);
+        return new ConversionPlan(guest, map, target, copies, boot, bootNote, warnings, deviceNotes);
     }
 
     private static boolean isPvGrub(String kernel) {
@@ -168,12 +173,8 @@ public final class ConversionPlanner {
         return out;
     }
 
-    private static TargetNic nic(SourceNic n, SourceGuest guest, PlanOptions options, List<String> warnings) {
+    private static TargetNic nic(SourceNic n, String model, PlanOptions options, List<String> warnings) {
         String bridge = n.bridge() != null ? n.bridge() : DEFAULT_BRIDGE;
-        String model = "virtio";
-        if (options.keepNicModel() && guest.virtType() == VirtType.HVM && n.model() != null) {
-            model = n.model();
-        }
         if (n.mac() == null) {
             warnings.add("a NIC on " + bridge + " has no MAC on Xen; libvirt will pick one and the guest may rename its interface");
         }

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param outputFormat {@code qcow2} or {@code raw}
  * @param bridgeMap    Xen bridge to host bridge ({@code xenbr0=br0})
  * @param networkMap   Xen bridge to libvirt network ({@code xenbr0=default})
- * @param keepNicModel keep an HVM guest's emulated NIC model instead of virtio
+ * @param keepNicModel keep an HVM guest's emulated NIC model even when inspection finds virtio_net
  * @param nameOverride the KVM domain name, or null to keep the Xen name
  */
 public record PlanOptions(

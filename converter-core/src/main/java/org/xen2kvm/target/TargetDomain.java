@@ -48,4 +48,11 @@ public record TargetDomain(
                 machine, bootDevices, boot, acpi, apic, localtime, onPoweroff, onReboot, onCrash, disks,
                 nics, graphics, description);
     }
+
+    /** A copy with other disks and NICs. */
+    public TargetDomain withDevices(List<TargetDisk> newDisks, List<TargetNic> newNics) {
+        return new TargetDomain(name, uuid, domainType, memoryKiB, currentMemoryKiB, vcpus, currentVcpus,
+                machine, bootDevices, directBoot, acpi, apic, localtime, onPoweroff, onReboot, onCrash, newDisks,
+                newNics, graphics, description);
+    }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.xen2kvm.testutil.SharedCorpus;
 import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.source.ConfigFormat;
 import org.xen2kvm.source.SourceGuest;
@@ -26,7 +27,7 @@ class CorpusUnknownKeyTest {
 
     @Test
     void onlyRealTyposOrForeignKeysAreWarned() throws IOException {
-        Path root = Corpus.root();
+        Path root = SharedCorpus.root();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();

@@ -1,10 +1,10 @@
 package org.xen2kvm.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.xen2kvm.Xen2KvmException;
@@ -75,14 +75,53 @@ class DeviceMapTest {
     }
 
     @Test
-    void cdromsGoOnIdeAndDisksStayInXenOrder() {
-        DeviceMap map = DeviceMap.of(guest(VirtType.HVM, disk("hda"), cdrom("hdc"), disk("hdb")));
+    void hvmDisksWithVirtioDriversGoOnVirtioInXenOrderAndCdromsOnIde() {
+        DeviceMap map = DeviceMap.of(guest(VirtType.HVM, disk("hda"), cdrom("hdc"), disk("hdb")), true);
         assertEquals("vda", map.forSourceIndex(0).kvmTarget());
         assertEquals("hdc", map.forSourceIndex(1).kvmTarget());
         assertEquals("ide", map.forSourceIndex(1).bus());
         assertEquals("vdb", map.forSourceIndex(2).kvmTarget());
         assertEquals(2, map.disks().size());
-        assertFalse(map.warnings().isEmpty());
+        assertEquals(Optional.of("/dev/vda1"), map.translate("/dev/hda1"));
+    }
+
+    @Test
+    void emulatedHvmDisksKeepTheirIdeSlotAndNamesInTheGuest() {
+        DeviceMap map = DeviceMap.of(guest(VirtType.HVM, disk("hda"), cdrom("hdc"), disk("hdb")), false);
+        assertEquals(new DeviceMapping(0, "hda", "hda", "ide", false, false), map.forSourceIndex(0));
+        assertEquals(new DeviceMapping(1, "hdc", "hdc", "ide", true, false), map.forSourceIndex(1));
+        assertEquals(new DeviceMapping(2, "hdb", "hdb", "ide", false, false), map.forSourceIndex(2));
+        // The guest's /dev/hda is still /dev/hda: nothing to rename.
+        assertEquals(Optional.of("/dev/hda1"), map.translate("/dev/hda1"));
+        assertEquals("root=/dev/hda1", map.translateAll("root=/dev/hda1"));
+        assertEquals(List.of(), map.warnings());
+    }
+
+    @Test
+    void emulatedXvdDisksTakeFreeIdeSlotsAndSdDisksGoOnSata() {
+        DeviceMap map = DeviceMap.of(guest(VirtType.HVM, disk("xvda"), cdrom("hdc"), disk("sda"), disk("xvdb"),
+                disk("xvdc"), disk("xvdd")), false);
+        assertEquals("hda ide", target(map, 0));
+        assertEquals("hdc ide", target(map, 1));
+        assertEquals("sda sata", target(map, 2));
+        assertEquals("hdb ide", target(map, 3));
+        assertEquals("hdd ide", target(map, 4));
+        assertEquals("sdb sata", target(map, 5));
+    }
+
+    @Test
+    void followRenamesKvmPathsOfTheSameSourceDisk() {
+        SourceGuest g = guest(VirtType.HVM, disk("hda"), disk("hdb"));
+        DeviceMap emulated = DeviceMap.of(g, false);
+        DeviceMap virtio = DeviceMap.of(g, true);
+        assertEquals("/dev/vda1", virtio.follow("/dev/hda1", emulated));
+        assertEquals("/dev/vdb", virtio.follow("/dev/hdb", emulated));
+        assertEquals("/dev/hdz1", virtio.follow("/dev/hdz1", emulated));
+    }
+
+    private static String target(DeviceMap map, int index) {
+        DeviceMapping m = map.forSourceIndex(index);
+        return m.kvmTarget() + " " + m.bus();
     }
 
     @Test

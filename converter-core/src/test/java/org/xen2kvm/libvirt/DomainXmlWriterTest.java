@@ -72,15 +72,20 @@ class DomainXmlWriterTest {
         validate(tmp, xml);
     }
 
+    /**
+     * Planned from the definition alone, nothing is known of the guest's drivers: the disk
+     * stays on IDE as hda and the NIC stays e1000, each with a note.
+     */
     @Test
-    void hvmGuestKeepsBootOrderGraphicsAndMappedNetwork(@TempDir Path tmp) throws Exception {
-        PlanOptions opts = new PlanOptions("qemu", OUT, "raw", Map.of(), Map.of("xenbr1", "default"), true, null);
+    void hvmGuestKeepsBootOrderGraphicsMappedNetworkAndEmulatedDevices(@TempDir Path tmp) throws Exception {
+        PlanOptions opts = new PlanOptions("qemu", OUT, "raw", Map.of(), Map.of("xenbr1", "default"), false, null);
         var plan = ConversionPlanner.plan(hvmGuest(), opts);
         String xml = DomainXmlWriter.write(plan.target());
         assertGolden("hvm-qemu.xml", xml);
         validate(tmp, xml);
         assertEquals(List.of(
-                "HVM disk hda becomes virtio vda: the guest needs virtio drivers",
+                "disk hda kept on IDE as hda: the guest was not inspected, so nothing is known of its virtio drivers",
+                "NIC 00:16:3e:11:22:33 kept as e1000: the guest was not inspected, so nothing is known of its virtio drivers",
                 "graphics type sdl has no libvirt/KVM equivalent here and is dropped",
                 "on_poweroff=preserve is not supported by KVM; using destroy"), plan.warnings());
     }
