@@ -82,3 +82,29 @@ open(work + '/vm-gz.xva', 'wb').write(gzip.compress(raw, mtime=0))
 PY
 cp "$work/vm.xva" "$xva/tar/"
 cp "$work/vm.xva" "$work/vm-gz.xva" "$xva/archive/"
+
+# ext4 with 1 KiB blocks, 96 inodes, a hashed directory (e2fsck -D), a symlink and small files.
+# The fuzz input overlays the start of a template image (gzip, beside the Inputs directory):
+# walkAndWrite gets all of it (every non-zero block lies in the first 116 KiB), journal the
+# first 56 KiB of a filesystem flagged needs_recovery (superblock, inode table, journal blocks).
+ext=$RES/fs/ext
+mkdir -p "$ext"/ExtImageFuzzTestInputs/{walkAndWrite,journal} "$work/src"/{etc/default,boot/grub,big}
+echo hello > "$work/src/hello.txt"
+printf 'UUID=x / ext4 defaults 0 1\n' > "$work/src/etc/fstab"
+echo 'GRUB_CMDLINE_LINUX="console=hvc0"' > "$work/src/etc/default/grub"
+printf 'menuentry "x" {\n linux /vmlinuz root=/dev/xvda1\n}\n' > "$work/src/boot/grub/grub.cfg"
+ln -s ../hello.txt "$work/src/etc/link"
+for i in $(seq 1 60); do echo "$i" > "$work/src/big/file-with-a-longish-name-$i"; done
+head -c 2000 /dev/zero | tr '\0' 'k' > "$work/src/boot/vmlinuz"
+mkfs.ext4 -F -q -E root_owner=0:0 -b 1024 -N 96 -O ^resize_inode,^has_journal -d "$work/src" "$work/walk.img" 1600K
+e2fsck -fyD "$work/walk.img" >/dev/null 2>&1 || true
+mkfs.ext4 -F -q -E root_owner=0:0 -b 1024 -N 96 -O ^resize_inode -J size=1 -d "$work/src" "$work/journal.img" 3M
+h=$(debugfs -R 'bmap /hello.txt 0' "$work/journal.img" 2>/dev/null)
+f=$(debugfs -R 'bmap /etc/fstab 0' "$work/journal.img" 2>/dev/null)
+printf 'REPLAYED\n' > "$work/r.bin"; truncate -s 1024 "$work/r.bin"
+printf 'jo -c\njw -b %s %s\njw -b %s %s\njw -r %s\njc\njo\njw -b %s %s\njc\n' \
+  "$h" "$work/r.bin" "$f" "$work/r.bin" "$f" "$f" "$work/r.bin" | debugfs -w -f - "$work/journal.img" >/dev/null 2>&1
+gzip -9n < "$work/walk.img" > "$ext/ExtImageFuzzTest-walk.img.gz"
+gzip -9n < "$work/journal.img" > "$ext/ExtImageFuzzTest-journal.img.gz"
+head -c 116K "$work/walk.img" > "$ext/ExtImageFuzzTestInputs/walkAndWrite/ext4-1k"
+head -c 56K "$work/journal.img" > "$ext/ExtImageFuzzTestInputs/journal/ext4-needs-recovery"

@@ -27,7 +27,7 @@ class ConfigFuzzTest {
         return new String(data, StandardCharsets.UTF_8);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void xlConfig(byte[] data) throws Exception {
         Fuzz.expect(() -> {
             XlFile parsed = XlParser.parse("fuzz.cfg", text(data));
@@ -35,23 +35,23 @@ class ConfigFuzzTest {
         }, Xen2KvmException.class);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void sxp(byte[] data) throws Exception {
         Fuzz.expect(() -> SxpReader.read("fuzz.sxp", text(data)), Xen2KvmException.class);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void libvirtXml(byte[] data) throws Exception {
         Fuzz.expect(() -> LibvirtXmlReader.read("fuzz.xml", text(data)), Xen2KvmException.class);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void ovaXml(byte[] data) throws Exception {
         Fuzz.expect(() -> XvaReader.fromOvaXml("ova.xml", text(data)), Xen2KvmException.class);
     }
 
     /** Format detection and dispatch as {@code inspect} does it, from a file. */
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void guestDefinition(byte[] data) throws Exception {
         Fuzz.expect(() -> GuestDefinitionReader.read(Fuzz.file("guest", data), null),
                 Xen2KvmException.class, IOException.class);

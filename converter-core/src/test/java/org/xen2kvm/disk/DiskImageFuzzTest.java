@@ -20,23 +20,23 @@ class DiskImageFuzzTest {
     private static final int READ = 64 * 1024;
     private static final int MAX_EXTENTS_READ = 16;
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void qcow2(byte[] data) throws Exception {
         openAndRead(data, DiskFormat.QCOW2);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void qcow(byte[] data) throws Exception {
         openAndRead(data, DiskFormat.QCOW);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void vhd(byte[] data) throws Exception {
         openAndRead(data, DiskFormat.VHD);
     }
 
     /** As {@code disk info} without {@code -f}: the format comes from the content. */
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void probed(byte[] data) throws Exception {
         openAndRead(data, null);
     }

@@ -15,22 +15,22 @@ class GuestTextFuzzTest {
         return new String(data, StandardCharsets.UTF_8);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void grub2(byte[] data) throws Exception {
         Fuzz.expect(() -> GrubConfigs.parseGrub2("/boot/grub/grub.cfg", text(data)));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void grubLegacy(byte[] data) throws Exception {
         Fuzz.expect(() -> GrubConfigs.parseLegacy("/boot/grub/menu.lst", text(data)));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void extlinux(byte[] data) throws Exception {
         Fuzz.expect(() -> GrubConfigs.parseExtlinux("/boot/extlinux/extlinux.conf", text(data)));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void fstab(byte[] data) throws Exception {
         Fuzz.expect(() -> {
             Fstab f = Fstab.parse("/etc/fstab", text(data));

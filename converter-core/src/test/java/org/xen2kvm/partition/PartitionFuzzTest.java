@@ -15,7 +15,7 @@ import org.xen2kvm.testutil.Fuzz;
  */
 class PartitionFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void table(byte[] data) throws Exception {
         Fuzz.expect(() -> {
             BlockDevice disk = new ByteArrayBlockDevice(data, "fuzz.img");

@@ -14,6 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * IndexOutOfBoundsException, OutOfMemoryError, StackOverflowError ...) is a bug the fuzzer reports.
  */
 public final class Fuzz {
+    /**
+     * How long one fuzzing run of a target lasts (JAZZER_FUZZ=1, testdata/fuzz.sh). Jazzer puts
+     * the annotation's -max_total_time after any libFuzzer flags given, so it cannot be
+     * overridden; longer campaigns repeat the run (FUZZ_ROUNDS), resuming from the corpus.
+     */
+    public static final String CI_DURATION = "20s";
     /** One input must be handled within this; the first inputs of a run also pay class loading and JIT. */
     public static final long MAX_MILLIS_PER_INPUT = 1000;
     /** Inputs run before the time limit applies, so start-up (JAXB, class loading) does not count. */

@@ -18,7 +18,7 @@ import org.xen2kvm.testutil.Fuzz;
 class XvaFuzzTest {
     private static final int MAX_READ = 64 * 1024;
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void tar(byte[] data) throws Exception {
         Fuzz.expect(() -> {
             TarReader tar = new TarReader(new TarReader.StreamSource(new ByteArrayInputStream(data)), Path.of("fuzz.tar"));
@@ -30,7 +30,7 @@ class XvaFuzzTest {
         }, IOException.class);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void archive(byte[] data) throws Exception {
         Path file = Fuzz.file("fuzz.xva", data);
         Fuzz.expect(() -> {
