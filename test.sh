@@ -65,3 +65,4 @@ echo "== mvn verify"
 mvn -B -ntp verify
 echo "== launcher (bin/xen2kvm)"
 testdata/launcher-test.sh
+echo "== fuzzing (testdata/fuzz.sh, 15 s per target)"; testdata/fuzz.sh

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes every Jazzer target of converter-core, one JVM per target (Jazzer fuzzes one
-# @FuzzTest per JVM), each for Fuzz.CI_DURATION (20 s) per round. docs/fuzzing.md has the
+# @FuzzTest per JVM), each for Fuzz.CI_DURATION (15 s: 18 targets stay under 6 minutes) per round. docs/fuzzing.md has the
 # figures and how to run longer.
 #   testdata/fuzz.sh                       all targets, one round (CI, about 6 minutes)
-#   FUZZ_ROUNDS=15 testdata/fuzz.sh        15 rounds each (5 min per target), resuming from the corpus
+#   FUZZ_ROUNDS=15 testdata/fuzz.sh        15 rounds each (about 4 min per target), resuming from the corpus
 #   testdata/fuzz.sh ext.ExtImageFuzzTest#walkAndWrite   chosen targets (class under org.xen2kvm)
 # Findings are written as crash-* files into src/test/resources/**/<Class>Inputs/<method>/,
 # where every `mvn test` replays them: fix the parser, keep the file. The generated corpus

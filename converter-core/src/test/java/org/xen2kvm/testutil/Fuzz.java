@@ -19,7 +19,7 @@ public final class Fuzz {
      * the annotation's -max_total_time after any libFuzzer flags given, so it cannot be
      * overridden; longer campaigns repeat the run (FUZZ_ROUNDS), resuming from the corpus.
      */
-    public static final String CI_DURATION = "20s";
+    public static final String CI_DURATION = "15s";
     /** One input must be handled within this; the first inputs of a run also pay class loading and JIT. */
     public static final long MAX_MILLIS_PER_INPUT = 1000;
     /** Inputs run before the time limit applies, so start-up (JAXB, class loading) does not count. */
