@@ -185,8 +185,13 @@ public final class PartitionTable {
                 throw new PartitionTableException(disk.describe() + ": GPT entry " + (i + 1) + " has first LBA "
                         + first + " after last LBA " + last);
             }
+            // Checked before multiplying: a hostile LBA times the sector size overflows a long.
+            if (last >= disk.size() / SECTOR) {
+                throw new PartitionTableException(disk.describe() + ": GPT entry " + (i + 1) + " ends at LBA "
+                        + last + ", outside the disk of " + disk.size() / SECTOR + " sectors");
+            }
             Partition p = new Partition(i + 1, -1, guid(t, o), first * SECTOR,
-                    Math.multiplyExact(last - first + 1, (long) SECTOR), false);
+                    (last - first + 1) * SECTOR, false);
             check(disk, p);
             parts.add(p);
         }

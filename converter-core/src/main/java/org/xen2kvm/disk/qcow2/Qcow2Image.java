@@ -64,6 +64,11 @@ public final class Qcow2Image extends ClusterMappedImage {
     private static long[] readL1(RawFileDevice file, Qcow2Header header) throws IOException {
         long[] l1 = new long[header.l1Size()];
         ByteBuffer buf = ByteBuffer.allocate(l1.length * 8);
+        if (header.l1TableOffset() < 0 || header.l1TableOffset() > file.size() - buf.capacity()) {
+            throw new DiskFormatException(file.path(), Qcow2Header.OFF_L1_TABLE_OFFSET, "qcow2 L1 table of "
+                    + buf.capacity() + " bytes at " + header.l1TableOffset() + " lies outside the file ("
+                    + file.size() + " bytes); the image is truncated or corrupt");
+        }
         file.read(header.l1TableOffset(), buf);
         buf.flip().asLongBuffer().get(l1);
         long clusterMask = (1L << header.clusterBits()) - 1;

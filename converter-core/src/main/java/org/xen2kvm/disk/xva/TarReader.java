@@ -67,11 +67,11 @@ final class TarReader {
         String longName = null;
         long paxSize = -1;
         while (true) {
-            source.skip(dataRemaining + padding);
-            dataRemaining = 0;
-            padding = 0;
-            long headerOffset = source.position();
+            long headerOffset = source.position() + dataRemaining + padding;
             try {
+                source.skip(dataRemaining + padding);
+                dataRemaining = 0;
+                padding = 0;
                 source.readFully(header, 0, BLOCK);
             } catch (EOFException e) {
                 throw new XvaFormatException(file, headerOffset, "tar archive ends without its end-of-archive blocks (truncated download?)");
@@ -115,7 +115,12 @@ final class TarReader {
         if (len > dataRemaining) {
             throw new IllegalArgumentException("read past the entry's end");
         }
-        source.readFully(b, off, len);
+        long at = source.position();
+        try {
+            source.readFully(b, off, len);
+        } catch (EOFException e) {
+            throw new XvaFormatException(file, at, "tar archive ends inside an entry's data (truncated download?)");
+        }
         dataRemaining -= len;
     }
 
@@ -315,7 +320,14 @@ final class TarReader {
         public void readFully(byte[] b, int off, int len) throws IOException {
             int done = 0;
             while (done < len) {
-                int n = in.read(b, off + done, len - done);
+                int n;
+                try {
+                    n = in.read(b, off + done, len - done);
+                } catch (RuntimeException e) {
+                    // The zstd decoder reports corrupt input unchecked (MalformedInputException).
+                    throw new IOException("compressed data is corrupt after " + position + " decompressed bytes: "
+                            + e.getMessage(), e);
+                }
                 if (n < 0) {
                     throw new EOFException();
                 }
