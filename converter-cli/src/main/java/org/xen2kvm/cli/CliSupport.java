@@ -3,7 +3,7 @@ package org.xen2kvm.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.xen2kvm.source.ConfigFormat;
+import org.xen2kvm.xen.ConfigFormat;
 import picocli.CommandLine.ParameterException;
 
 /** Option parsing shared by the subcommands. */

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.pipeline.ConversionEvent;
 import org.xen2kvm.pipeline.ConversionListener;

@@ -8,19 +8,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.xen2kvm.Xen2KvmException;
-import org.xen2kvm.disk.BlockDevice;
-import org.xen2kvm.disk.DiskFormatException;
-import org.xen2kvm.disk.FormatImage;
-import org.xen2kvm.disk.open.ImageOpener;
-import org.xen2kvm.disk.write.CopyResult;
-import org.xen2kvm.disk.write.DiskCopier;
-import org.xen2kvm.disk.write.OutputExistsException;
-import org.xen2kvm.disk.write.OutputFormat;
-import org.xen2kvm.disk.write.OutputIsSourceException;
-import org.xen2kvm.disk.write.ProgressEvent;
-import org.xen2kvm.disk.write.ProgressListener;
-import org.xen2kvm.disk.write.SourceGuard;
-import org.xen2kvm.source.DiskFormat;
+import org.xen2kvm.image.BlockDevice;
+import org.xen2kvm.image.DiskFormatException;
+import org.xen2kvm.image.FormatImage;
+import org.xen2kvm.image.open.ImageOpener;
+import org.xen2kvm.image.write.CopyResult;
+import org.xen2kvm.image.write.DiskCopier;
+import org.xen2kvm.image.write.OutputExistsException;
+import org.xen2kvm.image.write.OutputFormat;
+import org.xen2kvm.image.write.OutputIsSourceException;
+import org.xen2kvm.image.ProgressEvent;
+import org.xen2kvm.image.ProgressListener;
+import org.xen2kvm.image.write.SourceGuard;
+import org.xen2kvm.image.DiskFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -137,7 +137,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
     /** The source as a device: an XVA disk (unpacked beside DST when compressed), or any image. */
     private BlockDevice open(DiskFormat declared, ProgressListener listener) throws IOException {
         if (XvaSupport.isXva(source, sourceFormat)) {
-            try (org.xen2kvm.disk.xva.XvaArchive xva = org.xen2kvm.disk.xva.XvaArchive.open(source)) {
+            try (org.xen2kvm.xva.XvaArchive xva = org.xen2kvm.xva.XvaArchive.open(source)) {
                 Path scratch = destination.toAbsolutePath().getParent();
                 return xva.openDisk(XvaSupport.pickDisk(xva, xvaDisk), scratch, listener);
             }

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.xen2kvm.disk.DiskFormatException;
-import org.xen2kvm.disk.ImageInfo;
-import org.xen2kvm.disk.open.ImageOpener;
-import org.xen2kvm.source.DiskFormat;
+import org.xen2kvm.image.DiskFormatException;
+import org.xen2kvm.image.ImageInfo;
+import org.xen2kvm.image.open.ImageOpener;
+import org.xen2kvm.image.DiskFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,7 +64,7 @@ public final class DiskInfoCommand implements Callable<Integer> {
         ImageInfo info;
         try {
             if (XvaSupport.isXva(image, srcFormat)) {
-                try (org.xen2kvm.disk.xva.XvaArchive xva = org.xen2kvm.disk.xva.XvaArchive.open(image)) {
+                try (org.xen2kvm.xva.XvaArchive xva = org.xen2kvm.xva.XvaArchive.open(image)) {
                     out.print(json ? XvaSupport.json(xva) + "\n" : XvaSupport.text(xva));
                     out.flush();
                     return 0;

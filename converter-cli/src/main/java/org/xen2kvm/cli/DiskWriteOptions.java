@@ -1,6 +1,6 @@
 package org.xen2kvm.cli;
 
-import org.xen2kvm.disk.write.CopyOptions;
+import org.xen2kvm.image.write.CopyOptions;
 import picocli.CommandLine.Option;
 
 /** How commands that write disk images write them: shared by {@code convert} and {@code disk convert}. */

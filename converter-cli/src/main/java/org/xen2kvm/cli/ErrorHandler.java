@@ -2,8 +2,8 @@ package org.xen2kvm.cli;
 
 import java.nio.file.NoSuchFileException;
 import org.xen2kvm.config.ConfigParseException;
-import org.xen2kvm.disk.DiskFormatException;
-import org.xen2kvm.disk.write.OutputIsSourceException;
+import org.xen2kvm.image.DiskFormatException;
+import org.xen2kvm.image.write.OutputIsSourceException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;

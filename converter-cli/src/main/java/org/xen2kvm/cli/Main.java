@@ -6,8 +6,8 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.Locale;
 import org.xen2kvm.WarmUp;
-import org.xen2kvm.disk.open.ImageOpener;
-import org.xen2kvm.disk.write.DiskCopier;
+import org.xen2kvm.image.open.ImageOpener;
+import org.xen2kvm.image.write.DiskCopier;
 import picocli.CommandLine;
 
 /** Entry point of the {@code xen2kvm} command. */

@@ -2,8 +2,8 @@ package org.xen2kvm.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
-import org.xen2kvm.disk.write.ProgressEvent;
-import org.xen2kvm.disk.write.ProgressListener;
+import org.xen2kvm.image.ProgressEvent;
+import org.xen2kvm.image.ProgressListener;
 import org.xen2kvm.json.JsonWriter;
 
 /**

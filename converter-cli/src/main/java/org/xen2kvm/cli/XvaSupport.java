@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.xen2kvm.disk.DiskFormatException;
-import org.xen2kvm.disk.xva.XvaArchive;
-import org.xen2kvm.disk.xva.XvaDisk;
+import org.xen2kvm.image.DiskFormatException;
+import org.xen2kvm.xva.XvaArchive;
+import org.xen2kvm.xva.XvaDisk;
 import org.xen2kvm.json.JsonWriter;
 
 /** {@code disk info} and {@code disk convert} for XenServer/XCP-ng XVA archives. */

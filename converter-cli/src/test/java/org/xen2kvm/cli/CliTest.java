@@ -50,10 +50,10 @@ class CliTest {
     void bothConvertCommandsShareTheDiskWriteOptions() {
         DiskConvertCommand disk = new DiskConvertCommand();
         new CommandLine(disk).parseArgs("a.raw", "b.qcow2", "-O", "qcow2", "--page-cache", "--compress", "--force");
-        assertEquals(new org.xen2kvm.disk.write.CopyOptions(true, true, false), disk.write.copyOptions());
+        assertEquals(new org.xen2kvm.image.write.CopyOptions(true, true, false), disk.write.copyOptions());
         ConvertCommand convert = new ConvertCommand();
         new CommandLine(convert).parseArgs("guest.cfg", "--allow-backing");
-        assertEquals(new org.xen2kvm.disk.write.CopyOptions(false, false, true), convert.write.copyOptions());
+        assertEquals(new org.xen2kvm.image.write.CopyOptions(false, false, true), convert.write.copyOptions());
         assertTrue(convert.write.allowBacking);
         for (String cmd : List.of("convert", "disk")) {
             Run help = cmd.equals("disk") ? run("disk", "convert", "--help") : run("convert", "--help");

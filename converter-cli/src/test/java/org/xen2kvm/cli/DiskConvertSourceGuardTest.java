@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.disk.write.OutputIsSourceException;
+import org.xen2kvm.image.write.OutputIsSourceException;
 import picocli.CommandLine;
 
 /** {@code disk convert} never writes its source, whatever name the output is given. */

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xen2kvm.cli.Xen2KvmCommand;
 import org.xen2kvm.json.JsonParser;
-import org.xen2kvm.libvirt.register.LibvirtRegistrar;
-import org.xen2kvm.libvirt.register.RegisteredDomain;
-import org.xen2kvm.libvirt.register.SerialConsole;
+import org.xen2kvm.libvirt.LibvirtRegistrar;
+import org.xen2kvm.libvirt.RegisteredDomain;
+import org.xen2kvm.libvirt.SerialConsole;
 import picocli.CommandLine;
 import org.xen2kvm.testutil.ExternalTool;
 

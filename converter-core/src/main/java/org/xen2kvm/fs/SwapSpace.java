@@ -3,7 +3,7 @@ package org.xen2kvm.fs;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.Optional;
-import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.image.BlockDevice;
 
 /** Recognises a Linux swap area (mkswap format) and reads its UUID. */
 public final class SwapSpace {

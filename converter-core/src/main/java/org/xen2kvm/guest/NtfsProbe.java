@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.image.BlockDevice;
 
 /**
  * Recognises an NTFS volume by its boot sector, which is all xen2kvm can read of a Windows

@@ -1,5 +1,7 @@
 /**
- * libvirt domain XML: the JAXB shape of {@code <domain>} (package-private; it never leaves
- * this package) and the writer that turns a {@link org.xen2kvm.target.TargetDomain} into it.
+ * Registers a converted guest with libvirt and proves that it boots: defines the domain
+ * (refusing to clobber an existing one unless asked), starts it, records its serial
+ * console, and removes whatever a failed registration created. Takes the domain XML as
+ * a string; writing that XML is the job of {@code org.xen2kvm.domain}.
  */
 package org.xen2kvm.libvirt;

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import org.xen2kvm.disk.BlockDevice;
-import org.xen2kvm.disk.SliceBlockDevice;
+import org.xen2kvm.image.BlockDevice;
+import org.xen2kvm.image.SliceBlockDevice;
 
 /**
  * Reads an MBR (with the extended-partition chain) or a GPT. A disk without a valid

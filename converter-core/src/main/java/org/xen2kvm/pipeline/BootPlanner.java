@@ -2,8 +2,8 @@ package org.xen2kvm.pipeline;
 
 import java.util.List;
 import java.util.Optional;
-import org.xen2kvm.convert.DeviceMap;
-import org.xen2kvm.convert.KernelCmdline;
+import org.xen2kvm.edit.DeviceMap;
+import org.xen2kvm.edit.KernelCmdline;
 import org.xen2kvm.guest.BootEntry;
 import org.xen2kvm.guest.FstabEntry;
 import org.xen2kvm.guest.InspectedGuest;
@@ -11,8 +11,8 @@ import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.partition.PartitionTable;
 import org.xen2kvm.plan.BootStrategy;
 import org.xen2kvm.plan.ConversionPlan;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.VirtType;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.VirtType;
 
 /**
  * Chooses how the KVM guest boots once its files are known.

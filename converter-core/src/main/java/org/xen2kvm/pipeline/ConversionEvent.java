@@ -1,7 +1,7 @@
 package org.xen2kvm.pipeline;
 
 import java.time.Duration;
-import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.image.ProgressEvent;
 
 /** What the pipeline reports while it works; the CLI decides how to show each kind. */
 public sealed interface ConversionEvent {

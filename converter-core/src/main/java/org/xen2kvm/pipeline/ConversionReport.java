@@ -4,14 +4,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.xen2kvm.convert.DeviceMapping;
+import org.xen2kvm.edit.DeviceMapping;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
-import org.xen2kvm.source.SourceDisk;
-import org.xen2kvm.source.SourceGuestJson;
-import org.xen2kvm.target.TargetDomain;
-import org.xen2kvm.target.TargetNic;
+import org.xen2kvm.xen.SourceDisk;
+import org.xen2kvm.xen.SourceGuestJson;
+import org.xen2kvm.kvm.TargetDomain;
+import org.xen2kvm.kvm.TargetNic;
 
 /** Renders a conversion (or its dry-run plan) for people and for scripts. */
 public final class ConversionReport {

@@ -2,9 +2,9 @@ package org.xen2kvm.pipeline;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.xen2kvm.disk.write.CopyOptions;
+import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.plan.PlanOptions;
-import org.xen2kvm.source.ConfigFormat;
+import org.xen2kvm.xen.ConfigFormat;
 
 /**
  * One conversion as the user asked for it.

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.xen2kvm.convert.EditReport;
+import org.xen2kvm.edit.EditReport;
 import org.xen2kvm.guest.InspectedGuest;
-import org.xen2kvm.libvirt.register.BootReport;
+import org.xen2kvm.libvirt.BootReport;
 import org.xen2kvm.plan.ConversionPlan;
 
 /**

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.xen2kvm.disk.write.ProgressEvent;
+import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.plan.OutputNames;
 
 /**

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.plan.BootStrategy;
-import org.xen2kvm.target.DirectBoot;
+import org.xen2kvm.kvm.DirectBoot;
 
 /** Puts the kernel and initrd for direct boot next to the disks, from the guest's /boot or dom0. */
 final class CopyBootFiles implements Step {

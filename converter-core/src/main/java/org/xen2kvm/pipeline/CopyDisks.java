@@ -1,8 +1,8 @@
 package org.xen2kvm.pipeline;
 
 import java.io.IOException;
-import org.xen2kvm.disk.write.DiskCopier;
-import org.xen2kvm.disk.write.OutputFormat;
+import org.xen2kvm.image.write.DiskCopier;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.plan.DiskCopy;
 
 /** Streams every disk out of its overlay (edits included) into a sparse raw or qcow2 file. */

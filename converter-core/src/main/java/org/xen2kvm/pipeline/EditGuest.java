@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.xen2kvm.Xen2KvmException;
-import org.xen2kvm.convert.ConversionContext;
-import org.xen2kvm.convert.EditReport;
-import org.xen2kvm.convert.GuestEditor;
+import org.xen2kvm.edit.ConversionContext;
+import org.xen2kvm.edit.EditReport;
+import org.xen2kvm.edit.GuestEditor;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.plan.ConversionPlan;
-import org.xen2kvm.source.SourceNic;
+import org.xen2kvm.xen.SourceNic;
 
 /** Fixes the guest for KVM in the overlays: fstab, GRUB, console, modprobe, network names. */
 final class EditGuest implements Step {

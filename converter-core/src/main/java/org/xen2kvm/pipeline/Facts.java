@@ -1,11 +1,12 @@
 package org.xen2kvm.pipeline;
 
-import org.xen2kvm.convert.DeviceMap;
-import org.xen2kvm.convert.EditReport;
+import org.xen2kvm.guest.GuestLayout;
+import org.xen2kvm.edit.DeviceMap;
+import org.xen2kvm.edit.EditReport;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.plan.ConversionPlan;
-import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.xen.SourceGuest;
 
 /** What the steps produce, in the order they produce it. */
 public final class Facts {

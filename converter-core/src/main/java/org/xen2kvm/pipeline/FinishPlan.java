@@ -4,8 +4,8 @@ import java.util.Optional;
 import org.xen2kvm.plan.BootStrategy;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.OutputNames;
-import org.xen2kvm.target.DirectBoot;
-import org.xen2kvm.target.TargetDomain;
+import org.xen2kvm.kvm.DirectBoot;
+import org.xen2kvm.kvm.TargetDomain;
 
 /**
  * Settles the plan with what inspection decided (the boot, direct-boot file names) and the

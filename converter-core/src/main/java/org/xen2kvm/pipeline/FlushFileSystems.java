@@ -1,5 +1,6 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.guest.GuestLayout;
 import java.io.IOException;
 import java.util.Optional;
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.xen2kvm.disk.write.SourceGuard;
+import org.xen2kvm.image.write.SourceGuard;
 
 /** Refuses outputs that are a backing file of a source image, known only once the images are open. */
 final class GuardBackingFiles implements Step {

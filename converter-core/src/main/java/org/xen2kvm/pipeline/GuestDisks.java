@@ -4,15 +4,17 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.xen2kvm.disk.BlockDevice;
-import org.xen2kvm.disk.write.ProgressListener;
-import org.xen2kvm.disk.xva.XvaArchive;
-import org.xen2kvm.source.DiskFormat;
-import org.xen2kvm.disk.CowOverlay;
-import org.xen2kvm.disk.FormatImage;
-import org.xen2kvm.disk.write.SourceGuard;
-import org.xen2kvm.disk.open.ImageOpener;
+import java.util.Map;
+import org.xen2kvm.image.BlockDevice;
+import org.xen2kvm.image.ProgressListener;
+import org.xen2kvm.xva.XvaArchive;
+import org.xen2kvm.image.DiskFormat;
+import org.xen2kvm.image.CowOverlay;
+import org.xen2kvm.image.FormatImage;
+import org.xen2kvm.image.write.SourceGuard;
+import org.xen2kvm.image.open.ImageOpener;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
 
@@ -73,6 +75,15 @@ final class GuestDisks implements Closeable {
 
     List<OpenDisk> disks() {
         return disks;
+    }
+
+    /** Each disk's overlay by the path the KVM guest will see ({@code /dev/vda}), in order. */
+    Map<String, BlockDevice> byKvmPath() {
+        Map<String, BlockDevice> m = new LinkedHashMap<>();
+        for (OpenDisk d : disks) {
+            m.put("/dev/" + d.copy().targetDev(), d.overlay());
+        }
+        return m;
     }
 
     /** Every host file the disks read: each image with its backing chain, and the XVA archive. */

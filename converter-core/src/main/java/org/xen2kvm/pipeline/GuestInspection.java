@@ -1,13 +1,14 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.guest.GuestLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.xen2kvm.disk.write.CopyOptions;
+import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.plan.PlanOptions;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
 
 /** Reads a guest's definition and looks inside its disks, changing nothing: {@link Steps#inspection()}. */
 public final class GuestInspection {

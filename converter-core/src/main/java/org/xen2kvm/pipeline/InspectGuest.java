@@ -1,5 +1,6 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.guest.GuestLayout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ final class InspectGuest implements Step {
             return;
         }
         List<String> warnings = new ArrayList<>();
-        GuestFileSystem root = layout.get().mountBoot(rootVolume, run.get(Facts.PLAN).deviceMap(), warnings);
+        GuestFileSystem root = layout.get().mountBoot(rootVolume, run.get(Facts.PLAN).deviceMap()::translate, warnings);
         warnings.forEach(run::warn);
         InspectedGuest inspected = GuestInspector.inspect(root);
         inspected.warnings().forEach(run::warn);

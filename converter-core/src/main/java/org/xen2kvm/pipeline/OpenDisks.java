@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
-import org.xen2kvm.source.DiskFormat;
+import org.xen2kvm.image.DiskFormat;
 
 /**
  * Opens the guest's disks read-only, each behind a copy-on-write overlay that takes every

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.xen2kvm.Xen2KvmException;
-import org.xen2kvm.disk.write.SourceGuard;
+import org.xen2kvm.image.write.SourceGuard;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
-import org.xen2kvm.source.DiskFormat;
+import org.xen2kvm.image.DiskFormat;
 
 /**
  * Before any file is opened: refuses outputs that are (or resolve to) a source file and

@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import org.xen2kvm.Xen2KvmException;
-import org.xen2kvm.libvirt.register.BootReport;
-import org.xen2kvm.libvirt.register.LibvirtRegistrar;
-import org.xen2kvm.libvirt.register.RegisteredDomain;
-import org.xen2kvm.libvirt.register.Registration;
-import org.xen2kvm.target.TargetDomain;
+import org.xen2kvm.libvirt.BootReport;
+import org.xen2kvm.libvirt.LibvirtRegistrar;
+import org.xen2kvm.libvirt.RegisteredDomain;
+import org.xen2kvm.libvirt.Registration;
+import org.xen2kvm.kvm.TargetDomain;
 
 /**
  * Defines the domain in libvirt and, if asked, starts it or checks that it boots to a login

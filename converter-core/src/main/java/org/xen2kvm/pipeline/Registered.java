@@ -1,6 +1,6 @@
 package org.xen2kvm.pipeline;
 
-import org.xen2kvm.libvirt.register.BootReport;
+import org.xen2kvm.libvirt.BootReport;
 
 /**
  * A domain registered with libvirt.

@@ -1,6 +1,6 @@
 package org.xen2kvm.pipeline;
 
-import org.xen2kvm.libvirt.DomainXmlWriter;
+import org.xen2kvm.domain.DomainXmlWriter;
 
 /** Renders the libvirt domain XML of the settled plan (shown by a dry run, written by a conversion). */
 final class RenderDomainXml implements Step {

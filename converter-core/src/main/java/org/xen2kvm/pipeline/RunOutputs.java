@@ -8,8 +8,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.xen2kvm.disk.write.AtomicOutput;
-import org.xen2kvm.disk.write.DurableFiles;
+import org.xen2kvm.image.write.AtomicOutput;
+import org.xen2kvm.image.write.DurableFiles;
 
 /**
  * What one conversion run put on disk, so that a failed run can take it all back: the files

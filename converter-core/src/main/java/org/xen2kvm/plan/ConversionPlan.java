@@ -1,9 +1,9 @@
 package org.xen2kvm.plan;
 
 import java.util.List;
-import org.xen2kvm.convert.DeviceMap;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.target.TargetDomain;
+import org.xen2kvm.edit.DeviceMap;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.kvm.TargetDomain;
 
 /**
  * Everything a conversion will do, decided up front.

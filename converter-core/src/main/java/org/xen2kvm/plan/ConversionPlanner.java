@@ -7,19 +7,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.xen2kvm.Xen2KvmException;
-import org.xen2kvm.convert.DeviceMap;
-import org.xen2kvm.convert.DeviceMapping;
-import org.xen2kvm.convert.KernelCmdline;
-import org.xen2kvm.source.SourceDisk;
-import org.xen2kvm.source.SourceGraphics;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceNic;
-import org.xen2kvm.source.VirtType;
-import org.xen2kvm.target.DirectBoot;
-import org.xen2kvm.target.TargetDisk;
-import org.xen2kvm.target.TargetDomain;
-import org.xen2kvm.target.TargetGraphics;
-import org.xen2kvm.target.TargetNic;
+import org.xen2kvm.edit.DeviceMap;
+import org.xen2kvm.edit.DeviceMapping;
+import org.xen2kvm.edit.KernelCmdline;
+import org.xen2kvm.xen.SourceDisk;
+import org.xen2kvm.xen.SourceGraphics;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceNic;
+import org.xen2kvm.xen.VirtType;
+import org.xen2kvm.kvm.DirectBoot;
+import org.xen2kvm.kvm.TargetDisk;
+import org.xen2kvm.kvm.TargetDomain;
+import org.xen2kvm.kvm.TargetGraphics;
+import org.xen2kvm.kvm.TargetNic;
 
 /**
  * Decides, from the Xen definition alone, what the KVM guest looks like. Guest inspection

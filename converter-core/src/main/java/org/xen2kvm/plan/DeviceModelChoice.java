@@ -2,17 +2,17 @@ package org.xen2kvm.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.xen2kvm.convert.DeviceMap;
-import org.xen2kvm.convert.DeviceMapping;
+import org.xen2kvm.edit.DeviceMap;
+import org.xen2kvm.edit.DeviceMapping;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.OsFamily;
 import org.xen2kvm.guest.VirtioSupport;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceNic;
-import org.xen2kvm.source.VirtType;
-import org.xen2kvm.target.TargetDisk;
-import org.xen2kvm.target.TargetDomain;
-import org.xen2kvm.target.TargetNic;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceNic;
+import org.xen2kvm.xen.VirtType;
+import org.xen2kvm.kvm.TargetDisk;
+import org.xen2kvm.kvm.TargetDomain;
+import org.xen2kvm.kvm.TargetNic;
 
 /**
  * Chooses, for every disk and NIC, virtio or the device Xen emulated. A PV guest had no

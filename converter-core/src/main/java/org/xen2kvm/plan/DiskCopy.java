@@ -1,7 +1,7 @@
 package org.xen2kvm.plan;
 
 import java.nio.file.Path;
-import org.xen2kvm.source.DiskFormat;
+import org.xen2kvm.image.DiskFormat;
 
 /**
  * One disk to copy from the Xen guest to the KVM guest.

@@ -11,7 +11,7 @@ import org.xen2kvm.config.xl.XlDialect;
 import org.xen2kvm.config.xl.XlFile;
 import org.xen2kvm.config.xl.XlGuestMapper;
 import org.xen2kvm.config.xl.XlParser;
-import org.xen2kvm.config.xva.XvaReader;
+import org.xen2kvm.xva.XvaReader;
 import org.xen2kvm.testutil.Fuzz;
 
 /**

@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceDisk;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceNic;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceDisk;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceNic;
 import org.xen2kvm.testutil.SharedCorpus;
 
 /**

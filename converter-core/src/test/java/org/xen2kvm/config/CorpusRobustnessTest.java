@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.xen.SourceGuest;
 import org.xen2kvm.testutil.SharedCorpus;
 
 /**

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.xen2kvm.testutil.SharedCorpus;
 import org.xen2kvm.config.read.GuestDefinitionReader;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
 
 /**
  * Real xl/xm files must not draw false "unknown key" warnings: over the whole corpus, the only

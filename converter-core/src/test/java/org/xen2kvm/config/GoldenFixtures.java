@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceGuestJson;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceGuestJson;
 
 /**
  * Golden-file tests over a fixture folder {@code org/xen2kvm/config/<reader>/}:

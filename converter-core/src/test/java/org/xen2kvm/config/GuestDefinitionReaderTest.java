@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
 
 /** Format detection, forced formats and the guards against binary or huge input. */
 class GuestDefinitionReaderTest {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.xen2kvm.source.ConfigFormat;
+import org.xen2kvm.xen.ConfigFormat;
 
 class LibvirtXmlGoldenTest {
     @TestFactory

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.xen2kvm.source.DiskFormat;
-import org.xen2kvm.source.SourceDisk;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceNic;
+import org.xen2kvm.image.DiskFormat;
+import org.xen2kvm.xen.SourceDisk;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceNic;
 import org.xen2kvm.testutil.SharedCorpus;
 
 /**

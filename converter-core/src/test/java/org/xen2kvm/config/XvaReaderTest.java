@@ -19,9 +19,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceGuestJson;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceGuestJson;
 
 /**
  * XVA: the bare ova.xml fixtures (golden and -fail), and .xva archives built here at test

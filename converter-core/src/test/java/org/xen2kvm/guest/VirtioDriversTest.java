@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.xen2kvm.disk.ByteArrayBlockDevice;
+import org.xen2kvm.image.ByteArrayBlockDevice;
 import org.xen2kvm.fs.MemoryFileSystem;
 
 /** What inspection finds of a guest's virtio drivers, and of a Windows guest. */

@@ -84,13 +84,13 @@ class JsonRoundTripTest {
 
     @Test
     void sourceGuestJsonParsesBackWithAllKeysInOrder() {
-        org.xen2kvm.source.SourceGuest.Builder b = org.xen2kvm.source.SourceGuest.builder(
-                org.xen2kvm.source.ConfigFormat.XL, "t.cfg");
+        org.xen2kvm.xen.SourceGuest.Builder b = org.xen2kvm.xen.SourceGuest.builder(
+                org.xen2kvm.xen.ConfigFormat.XL, "t.cfg");
         b.name = "g\"1";
-        b.virtType = org.xen2kvm.source.VirtType.PVH;
+        b.virtType = org.xen2kvm.xen.VirtType.PVH;
         b.memoryMiB = 512L;
-        b.disks.add(new org.xen2kvm.source.SourceDisk(null, null, false, "xvda", true, true, false, null, false));
-        String json = org.xen2kvm.source.SourceGuestJson.toJson(b.build());
+        b.disks.add(new org.xen2kvm.xen.SourceDisk(null, null, false, "xvda", true, true, false, null, false));
+        String json = org.xen2kvm.xen.SourceGuestJson.toJson(b.build());
         @SuppressWarnings("unchecked")
         Map<String, Object> back = (Map<String, Object>) JsonParser.parse(json);
         assertEquals(List.of("name", "uuid", "virtType", "memoryMiB", "maxMemoryMiB", "vcpus", "maxVcpus", "kernel",

@@ -4,8 +4,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
-import org.xen2kvm.disk.BlockDevice;
-import org.xen2kvm.disk.ByteArrayBlockDevice;
+import org.xen2kvm.image.BlockDevice;
+import org.xen2kvm.image.ByteArrayBlockDevice;
 import org.xen2kvm.testutil.Fuzz;
 
 /**

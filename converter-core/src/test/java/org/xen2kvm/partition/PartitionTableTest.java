@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.disk.ByteArrayBlockDevice;
-import org.xen2kvm.disk.RawFileDevice;
+import org.xen2kvm.image.ByteArrayBlockDevice;
+import org.xen2kvm.image.RawFileDevice;
 import org.xen2kvm.testutil.ExternalTool;
 
 /** Tables written by sfdisk (the real tool) and read back. */

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.disk.write.CopyOptions;
-import org.xen2kvm.disk.write.OutputIsSourceException;
+import org.xen2kvm.image.write.CopyOptions;
+import org.xen2kvm.image.write.OutputIsSourceException;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.testutil.ExternalTool;
 

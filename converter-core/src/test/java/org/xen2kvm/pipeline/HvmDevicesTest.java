@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.disk.write.CopyOptions;
+import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.guest.OsFamily;
 import org.xen2kvm.plan.DeviceModelChoice;
 import org.xen2kvm.plan.PlanOptions;

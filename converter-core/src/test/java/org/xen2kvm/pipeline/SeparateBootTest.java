@@ -1,6 +1,6 @@
 package org.xen2kvm.pipeline;
 
-import org.xen2kvm.disk.write.CopyOptions;
+import org.xen2kvm.image.write.CopyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

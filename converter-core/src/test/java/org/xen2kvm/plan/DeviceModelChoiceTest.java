@@ -15,13 +15,13 @@ import org.xen2kvm.guest.NetworkConfig;
 import org.xen2kvm.guest.OsFamily;
 import org.xen2kvm.guest.OsInfo;
 import org.xen2kvm.guest.VirtioSupport;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.DiskFormat;
-import org.xen2kvm.source.SourceDisk;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceNic;
-import org.xen2kvm.source.VirtType;
-import org.xen2kvm.target.TargetDisk;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.image.DiskFormat;
+import org.xen2kvm.xen.SourceDisk;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceNic;
+import org.xen2kvm.xen.VirtType;
+import org.xen2kvm.kvm.TargetDisk;
 
 /** Which device model each disk and NIC gets, before and after inspection. */
 class DeviceModelChoiceTest {

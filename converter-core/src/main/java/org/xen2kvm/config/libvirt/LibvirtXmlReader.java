@@ -9,13 +9,13 @@ import org.w3c.dom.Node;
 import org.xen2kvm.config.ConfigParseException;
 import org.xen2kvm.config.SafeXml;
 import org.xen2kvm.config.Uuids;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.DiskFormat;
-import org.xen2kvm.source.SourceDisk;
-import org.xen2kvm.source.SourceGraphics;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.SourceNic;
-import org.xen2kvm.source.VirtType;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.image.DiskFormat;
+import org.xen2kvm.xen.SourceDisk;
+import org.xen2kvm.xen.SourceGraphics;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.SourceNic;
+import org.xen2kvm.xen.VirtType;
 
 /**
  * Maps libvirt Xen domain XML onto {@link SourceGuest} (fact sheet section 6), including the

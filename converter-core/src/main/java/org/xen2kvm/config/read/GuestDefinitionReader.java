@@ -12,10 +12,10 @@ import org.xen2kvm.config.xl.XlDialect;
 import org.xen2kvm.config.xl.XlFile;
 import org.xen2kvm.config.xl.XlGuestMapper;
 import org.xen2kvm.config.xl.XlParser;
-import org.xen2kvm.config.xva.XvaReader;
-import org.xen2kvm.disk.xva.XvaArchive;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
+import org.xen2kvm.xva.XvaReader;
+import org.xen2kvm.xva.XvaArchive;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
 
 /**
  * Entry point: reads any Xen guest definition into a {@link SourceGuest}, detecting its

@@ -10,9 +10,9 @@ import org.xen2kvm.config.Uuids;
 import org.xen2kvm.config.xl.DiskSpecParser;
 import org.xen2kvm.config.xl.VifSpecParser;
 import org.xen2kvm.config.xl.DisplayKeys;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.VirtType;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.VirtType;
 
 /** Maps a xend {@code (domain ...)} or {@code (vm ...)} S-expression onto {@link SourceGuest}. */
 public final class SxpReader {

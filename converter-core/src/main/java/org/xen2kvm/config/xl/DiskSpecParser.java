@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.xen2kvm.config.SpecException;
-import org.xen2kvm.source.DiskFormat;
-import org.xen2kvm.source.SourceDisk;
+import org.xen2kvm.image.DiskFormat;
+import org.xen2kvm.xen.SourceDisk;
 
 /**
  * Reads one DISKSPEC (fact sheet section 2), both xl's form ({@code target,format,vdev,access}

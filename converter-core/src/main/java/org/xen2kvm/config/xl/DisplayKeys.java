@@ -2,7 +2,7 @@ package org.xen2kvm.config.xl;
 
 import java.util.List;
 import java.util.function.Function;
-import org.xen2kvm.source.SourceGraphics;
+import org.xen2kvm.xen.SourceGraphics;
 
 /**
  * The display keys shared by xl's top level, xl/xm {@code vfb} specs and xend SXP

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.xen2kvm.config.SpecException;
-import org.xen2kvm.source.SourceNic;
+import org.xen2kvm.xen.SourceNic;
 
 /**
  * Reads one VIFSPEC (fact sheet section 3): comma-separated {@code key=value} pairs, all

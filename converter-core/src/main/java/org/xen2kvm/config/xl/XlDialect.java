@@ -1,7 +1,7 @@
 package org.xen2kvm.config.xl;
 
 import java.util.Locale;
-import org.xen2kvm.source.ConfigFormat;
+import org.xen2kvm.xen.ConfigFormat;
 
 /**
  * Tells xl files from xm files by the signs listed in fact sheet section 0. Most files fit

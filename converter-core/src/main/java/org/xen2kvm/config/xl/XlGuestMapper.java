@@ -8,9 +8,9 @@ import org.xen2kvm.config.ConfigParseException;
 import org.xen2kvm.config.NearestKey;
 import org.xen2kvm.config.SpecException;
 import org.xen2kvm.config.Uuids;
-import org.xen2kvm.source.ConfigFormat;
-import org.xen2kvm.source.SourceGuest;
-import org.xen2kvm.source.VirtType;
+import org.xen2kvm.xen.ConfigFormat;
+import org.xen2kvm.xen.SourceGuest;
+import org.xen2kvm.xen.VirtType;
 
 /**
  * Maps the settings of an xl/xm file onto {@link SourceGuest} (fact sheet section 4), with

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.image.BlockDevice;
 import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.FileSystemException;
 import org.xen2kvm.fs.FileType;

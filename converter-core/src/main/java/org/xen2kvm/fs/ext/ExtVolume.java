@@ -7,7 +7,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.image.BlockDevice;
 import org.xen2kvm.fs.FileSystemException;
 
 /**

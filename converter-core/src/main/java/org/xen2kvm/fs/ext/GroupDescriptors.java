@@ -3,7 +3,7 @@ package org.xen2kvm.fs.ext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
-import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.image.BlockDevice;
 import org.xen2kvm.fs.FileSystemException;
 
 /**

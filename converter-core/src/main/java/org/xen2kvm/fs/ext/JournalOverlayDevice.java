@@ -3,7 +3,7 @@ package org.xen2kvm.fs.ext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
-import org.xen2kvm.disk.BlockDevice;
+import org.xen2kvm.image.BlockDevice;
 
 /**
  * A read-only view of a filesystem with its journal replayed in memory: blocks that the

@@ -1,5 +1,5 @@
 /**
- * ext2, ext3 and ext4 in pure Java, read and write, on any {@link org.xen2kvm.disk.BlockDevice}.
+ * ext2, ext3 and ext4 in pure Java, read and write, on any {@link org.xen2kvm.image.BlockDevice}.
  *
  * <p>{@link org.xen2kvm.fs.ext.ExtFileSystem} is the entry point. Layout facts come from the
  * kernel's Documentation/filesystems/ext4: superblock and group descriptors

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.disk.ByteArrayBlockDevice;
-import org.xen2kvm.disk.RawFileDevice;
+import org.xen2kvm.image.ByteArrayBlockDevice;
+import org.xen2kvm.image.RawFileDevice;
 import org.xen2kvm.fs.FileSystemException;
 
 /**

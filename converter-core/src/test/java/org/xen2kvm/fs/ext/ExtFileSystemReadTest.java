@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.xen2kvm.disk.RawFileDevice;
+import org.xen2kvm.image.RawFileDevice;
 import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.FileSystemException;
 import org.xen2kvm.fs.FileType;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.xen2kvm.disk.RawFileDevice;
+import org.xen2kvm.image.RawFileDevice;
 import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.FileSystemException;
 import org.xen2kvm.fs.FileType;
@@ -300,7 +300,7 @@ class ExtFileSystemWriteTest {
     @Test
     void writesThroughAnInMemoryDevice() throws Exception {
         Path img = ExtImages.mkfs(ExtImages.EXT4_1K, work, src);
-        org.xen2kvm.disk.ByteArrayBlockDevice mem = new org.xen2kvm.disk.ByteArrayBlockDevice(Files.readAllBytes(img), "mem");
+        org.xen2kvm.image.ByteArrayBlockDevice mem = new org.xen2kvm.image.ByteArrayBlockDevice(Files.readAllBytes(img), "mem");
         try (ExtFileSystem fs = ExtFileSystem.open(mem, true)) {
             fs.writeText("/etc/hostname", "kvm-guest\n");
         }

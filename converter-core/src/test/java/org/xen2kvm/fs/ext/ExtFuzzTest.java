@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.xen2kvm.disk.ByteArrayBlockDevice;
+import org.xen2kvm.image.ByteArrayBlockDevice;
 import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.FileSystemException;
 import org.xen2kvm.fs.FileType;

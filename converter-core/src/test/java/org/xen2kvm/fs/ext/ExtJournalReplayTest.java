@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.xen2kvm.disk.RawFileDevice;
+import org.xen2kvm.image.RawFileDevice;
 
 /**
  * Journals needing recovery are made with debugfs (jo/jw/jc leave committed, revoked and

@@ -1,0 +1,66 @@
+package org.xen2kvm.edit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.xen2kvm.edit.FileChange.FileState;
+
+/**
+ * What the guest edits did: every changed path with its content before and after, and
+ * each edit's notes.
+ */
+public record EditReport(List<FileChange> changes, Map<String, List<String>> notes) {
+
+    public EditReport {
+        changes = List.copyOf(changes);
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        notes.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        notes = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /** The notes that start with {@link GuestEdit#WARNING}, prefixed by their edit's name. */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        notes.forEach((edit, list) -> {
+            for (String n : list) {
+                if (n.startsWith(GuestEdit.WARNING)) {
+                    out.add(edit + ": " + n.substring(GuestEdit.WARNING.length()));
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * All changes as one unified diff, files in the order first touched. Symlinks show as
+     * git shows them: a one-line file holding the target without a final newline.
+     * Created directories are implied by the files in them and not shown.
+     */
+    public String unifiedDiff() {
+        StringBuilder sb = new StringBuilder();
+        for (FileChange c : changes) {
+            String rel = c.path().startsWith("/") ? c.path().substring(1) : c.path();
+            String a = text(c.before());
+            String b = text(c.after());
+            if (a == null && b == null) {
+                continue;
+            }
+            if (c.before().kind() != c.after().kind() && a != null && b != null) {
+                // A file replaced by a link (or back): show as removal and creation.
+                sb.append(UnifiedDiff.diff("a/" + rel, "b/" + rel, a, null));
+                sb.append(UnifiedDiff.diff("a/" + rel, "b/" + rel, null, b));
+                continue;
+            }
+            sb.append(UnifiedDiff.diff("a/" + rel, "b/" + rel, a, b));
+        }
+        return sb.toString();
+    }
+
+    private static String text(FileState s) {
+        return switch (s.kind()) {
+            case FILE, SYMLINK -> s.content();
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,224 @@
+package org.xen2kvm.edit;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.InitrdListing;
+import org.xen2kvm.guest.InspectedGuest;
+import org.xen2kvm.guest.KernelInfo;
+import org.xen2kvm.guest.OsFamily;
+import org.xen2kvm.guest.TextFiles;
+
+/**
+ * Judges, without changing anything, whether the guest's kernels will find their root disk on
+ * virtio. It looks for virtio_blk built into the kernel ({@code modules.builtin}, {@code /boot/config-*}),
+ * then in the initrd ({@link InitrdListing}: plain and gzip cpio). When neither tells (a zstd
+ * or xz initrd) it reads the initrd generator's configuration:
+ * Debian's initramfs-tools with {@code MODULES=most} (the default) includes virtio_blk,
+ * {@code MODULES=dep} includes only the drivers of the Xen host it was built on; RHEL5's
+ * {@code mkinitrd} includes what {@code modprobe.conf} names; dracut's host-only mode
+ * (default since RHEL7) includes only the running drivers; SUSE's mkinitrd reads
+ * {@code INITRD_MODULES}.
+ */
+public final class InitramfsCheck implements GuestEdit {
+
+    /** Initrds of current distributions are tens of MiB; this bounds the memory a hostile one can take. */
+    static final int MAX_INITRD_BYTES = 256 << 20;
+    private static final Pattern ASSIGN = Pattern.compile("^\\s*([A-Za-z_]+)\\s*\\+?=\\s*[\"']?([^\"'#]*)[\"']?");
+
+    @Override
+    public String name() {
+        return "initramfs";
+    }
+
+    @Override
+    public List<String> apply(GuestFileSystem fs, ConversionContext ctx) throws IOException {
+        List<String> notes = new ArrayList<>();
+        InspectedGuest g = ctx.guest();
+        List<KernelInfo> bootable = new ArrayList<>();
+        for (KernelInfo k : g.kernels()) {
+            if (k.xenOnly()) {
+                notes.add("kernel " + k.version() + " is Xen-only and cannot boot on KVM");
+            } else {
+                bootable.add(k);
+            }
+        }
+        if (bootable.isEmpty()) {
+            notes.add(WARNING + "no kernel in /boot that can boot on KVM"
+                    + (g.kernels().isEmpty() ? " (is /boot a separate filesystem?)" : "; install a non-Xen kernel first"));
+            return notes;
+        }
+        String rebuild;
+        Optional<String> problem;
+        if (g.os().family() == OsFamily.DEBIAN || fs.exists("/etc/initramfs-tools/initramfs.conf")) {
+            problem = initramfsTools(fs);
+            rebuild = "update-initramfs -u -k all";
+        } else if (fs.exists("/etc/dracut.conf")) {
+            problem = dracut(fs);
+            rebuild = "dracut -f --add-drivers \"virtio_blk virtio_pci virtio_net\"";
+        } else if (g.os().family() == OsFamily.SUSE) {
+            problem = suse(fs);
+            rebuild = "mkinitrd after adding virtio_blk to INITRD_MODULES in /etc/sysconfig/kernel";
+        } else if (g.os().family() == OsFamily.RHEL) {
+            problem = mkinitrd(fs);
+            rebuild = "mkinitrd -f --with=virtio_pci --with=virtio_blk /boot/initrd-$(uname -r).img $(uname -r)";
+        } else {
+            problem = Optional.of("unknown initrd generator for " + g.os().prettyName());
+            rebuild = "your distribution's initrd tool with virtio_blk and virtio_pci";
+        }
+        boolean allVerified = true;
+        for (KernelInfo k : bootable) {
+            allVerified &= verify(fs, k, rebuild, notes);
+        }
+        if (allVerified) {
+            return notes;
+        }
+        if (problem.isPresent()) {
+            notes.add(WARNING + "the initrd probably lacks virtio drivers (" + problem.get() + "); if the guest cannot find its root disk, rebuild it in the guest with: " + rebuild);
+        } else {
+            notes.add("initrd configuration includes virtio drivers");
+        }
+        return notes;
+    }
+
+    /**
+     * Looks for virtio_blk in the kernel or in its initrd.
+     *
+     * @return true when the answer is known (and noted), false when only the generator's
+     *         configuration can tell
+     */
+    private static boolean verify(GuestFileSystem fs, KernelInfo k, String rebuild, List<String> notes) throws IOException {
+        if (builtIn(fs, k.version(), "virtio_blk")) {
+            notes.add("kernel " + k.version() + " has virtio_blk built in");
+            return true;
+        }
+        if (k.initrdPath() == null) {
+            notes.add(WARNING + "kernel " + k.version() + " has no initrd and virtio_blk is not built in; it cannot mount its root on virtio");
+            return true;
+        }
+        long size = fs.stat(k.initrdPath()).map(i -> i.size()).orElse(0L);
+        if (size > MAX_INITRD_BYTES) {
+            notes.add(k.initrdPath() + ": " + size + " bytes, too large to read; judged from configuration");
+            return false;
+        }
+        InitrdListing listing;
+        try {
+            listing = InitrdListing.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
+        } catch (InitrdListing.InitrdFormatException e) {
+            notes.add(WARNING + e.getMessage() + "; judged from configuration");
+            return false;
+        }
+        boolean pci = listing.hasModule("virtio_pci") || builtIn(fs, k.version(), "virtio_pci");
+        if (listing.hasModule("virtio_blk") && pci) {
+            notes.add(k.initrdPath() + ": has virtio_blk and virtio_pci");
+            return true;
+        }
+        if (!listing.complete()) {
+            notes.add(k.initrdPath() + ": " + listing.unreadable() + " compression cannot be read here; judged from configuration");
+            return false;
+        }
+        notes.add(WARNING + k.initrdPath() + ": no " + (pci ? "virtio_blk" : "virtio_blk/virtio_pci")
+                + " module; kernel " + k.version() + " will not find its root disk on virtio; rebuild it in the guest with: " + rebuild);
+        return true;
+    }
+
+    /** Whether a driver is compiled into the kernel, from modules.builtin or the kernel config. */
+    private static boolean builtIn(GuestFileSystem fs, String version, String module) throws IOException {
+        for (String line : TextFiles.lines(TextFiles.read(fs, "/lib/modules/" + version + "/modules.builtin").orElse(""))) {
+            if (line.endsWith("/" + module + ".ko")) {
+                return true;
+            }
+        }
+        String option = "CONFIG_" + module.toUpperCase(java.util.Locale.ROOT) + "=y";
+        for (String line : TextFiles.lines(TextFiles.read(fs, "/boot/config-" + version).orElse(""))) {
+            if (line.strip().equals(option)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String value(GuestFileSystem fs, String path, String key) throws IOException {
+        String found = null;
+        for (String line : TextFiles.lines(TextFiles.read(fs, path).orElse(""))) {
+            Matcher m = ASSIGN.matcher(line);
+            if (m.find() && m.group(1).equals(key)) {
+                found = found != null && line.contains("+=") ? found + " " + m.group(2).strip() : m.group(2).strip();
+            }
+        }
+        return found;
+    }
+
+    private static Optional<String> initramfsTools(GuestFileSystem fs) throws IOException {
+        String modules = "most";
+        String v = value(fs, "/etc/initramfs-tools/initramfs.conf", "MODULES");
+        if (v != null) {
+            modules = v;
+        }
+        for (String n : TextFiles.listIfDir(fs, "/etc/initramfs-tools/conf.d")) {
+            String o = value(fs, "/etc/initramfs-tools/conf.d/" + n, "MODULES");
+            if (o != null) {
+                modules = o;
+            }
+        }
+        if (modules.equals("most")) {
+            return Optional.empty();
+        }
+        String list = TextFiles.read(fs, "/etc/initramfs-tools/modules").orElse("");
+        if (list.contains("virtio_blk") && list.contains("virtio_pci")) {
+            return Optional.empty();
+        }
+        return Optional.of("initramfs-tools MODULES=" + modules + " and virtio_blk/virtio_pci not in /etc/initramfs-tools/modules");
+    }
+
+    private static Optional<String> dracut(GuestFileSystem fs) throws IOException {
+        List<String> files = new ArrayList<>(List.of("/etc/dracut.conf"));
+        for (String n : TextFiles.listIfDir(fs, "/etc/dracut.conf.d")) {
+            files.add("/etc/dracut.conf.d/" + n);
+        }
+        String hostonly = null;
+        StringBuilder drivers = new StringBuilder();
+        for (String f : files) {
+            String h = value(fs, f, "hostonly");
+            if (h != null) {
+                hostonly = h;
+            }
+            for (String key : List.of("add_drivers", "force_drivers")) {
+                String d = value(fs, f, key);
+                if (d != null) {
+                    drivers.append(' ').append(d);
+                }
+            }
+        }
+        if (drivers.toString().contains("virtio_blk")) {
+            return Optional.empty();
+        }
+        boolean hostOnlyDefault = fs.exists("/usr/lib/dracut/dracut.conf.d/01-dist.conf")
+                && "yes".equals(value(fs, "/usr/lib/dracut/dracut.conf.d/01-dist.conf", "hostonly"));
+        if ("yes".equals(hostonly) || (hostonly == null && hostOnlyDefault)) {
+            return Optional.of("dracut hostonly=yes");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * mkinitrd put in the initrd the disk driver {@code modprobe.conf} named when the kernel was
+     * installed, on Xen {@code xenblk}; the alias edit only helps the next rebuild.
+     */
+    private static Optional<String> mkinitrd(GuestFileSystem fs) throws IOException {
+        return Optional.of("initrds made by mkinitrd on Xen hold the Xen disk driver named in "
+                + ModprobeEdit.MODPROBE_CONF + " at the time");
+    }
+
+    private static Optional<String> suse(GuestFileSystem fs) throws IOException {
+        String mods = value(fs, "/etc/sysconfig/kernel", "INITRD_MODULES");
+        if (mods != null && mods.contains("virtio_blk")) {
+            return Optional.empty();
+        }
+        return Optional.of("INITRD_MODULES in /etc/sysconfig/kernel has no virtio_blk");
+    }
+}

@@ -1,8 +1,0 @@
-package org.xen2kvm.libvirt.register;
-
-/** No connection to libvirt could be opened; the message names the URI and libvirt's reason. */
-public class LibvirtUnreachableException extends LibvirtRegistrationException {
-    public LibvirtUnreachableException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}
