@@ -4,9 +4,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.xen2kvm.image.ProgressEvent;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.kvm.DomainType;
 import org.xen2kvm.pipeline.ConversionEvent;
 import org.xen2kvm.pipeline.ConversionListener;
 import org.xen2kvm.pipeline.ConversionReport;
@@ -100,7 +103,8 @@ final class ConvertCommand implements Callable<Integer> {
         if ((start || verifyBoot != null || replace) && connect == null) {
             throw new IllegalArgumentException("--start, --verify-boot and --replace need --connect URI");
         }
-        PlanOptions plan = new PlanOptions(domainType, outputDir, outputFormat,
+        PlanOptions plan = new PlanOptions(DomainType.valueOf(domainType.toUpperCase(Locale.ROOT)), outputDir,
+                OutputFormat.valueOf(outputFormat.toUpperCase(Locale.ROOT)),
                 CliSupport.pairs("--bridge", bridges), CliSupport.pairs("--network", networks), keepNicModel, name);
         ConversionRequest req = new ConversionRequest(config, CliSupport.configFormat(format), plan, dryRun, fstabUuid,
                 write.copyOptions(), write.allowBacking, connect, replace, start,

@@ -4,6 +4,7 @@ import jakarta.xml.bind.JAXBContext;
 import jakarta.xml.bind.JAXBException;
 import jakarta.xml.bind.Marshaller;
 import java.io.StringWriter;
+import org.xen2kvm.kvm.DomainType;
 import org.xen2kvm.kvm.DirectBoot;
 import org.xen2kvm.kvm.TargetDisk;
 import org.xen2kvm.kvm.TargetDomain;
@@ -42,7 +43,7 @@ public final class DomainXmlWriter {
 
     private static DomainXml toXml(TargetDomain d) {
         DomainXml x = new DomainXml();
-        x.type = d.domainType();
+        x.type = d.domainType().label();
         x.name = d.name();
         x.uuid = d.uuid();
         x.description = d.description();
@@ -71,7 +72,7 @@ public final class DomainXmlWriter {
             x.features.acpi = d.acpi() ? new DomainXml.Flag() : null;
             x.features.apic = d.apic() ? new DomainXml.Flag() : null;
         }
-        if ("kvm".equals(d.domainType())) {
+        if (d.domainType() == DomainType.KVM) {
             // host-model needs KVM; under TCG libvirt's default CPU model is the safe choice.
             x.cpu = new DomainXml.Cpu();
             x.cpu.mode = "host-model";

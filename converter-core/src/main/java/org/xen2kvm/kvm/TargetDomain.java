@@ -16,7 +16,7 @@ import java.util.List;
 public record TargetDomain(
         String name,
         String uuid,
-        String domainType,
+        DomainType domainType,
         long memoryKiB,
         long currentMemoryKiB,
         int vcpus,

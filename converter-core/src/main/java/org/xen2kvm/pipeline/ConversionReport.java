@@ -26,7 +26,7 @@ public final class ConversionReport {
         sb.append(dryRun ? "Plan (dry run: nothing is written)" : "Conversion").append(" for ").append(t.name())
                 .append(" from ").append(p.source().origin().label()).append(" definition ")
                 .append(p.source().sourceFile()).append('\n');
-        sb.append("  domain:   ").append(t.name()).append("  uuid ").append(t.uuid()).append("  type ").append(t.domainType())
+        sb.append("  domain:   ").append(t.name()).append("  uuid ").append(t.uuid()).append("  type ").append(t.domainType().label())
                 .append("  memory ").append(t.memoryKiB() / 1024).append(" MiB (current ").append(t.currentMemoryKiB() / 1024)
                 .append(")  vcpus ").append(t.vcpus()).append(" (current ").append(t.currentVcpus()).append(")\n");
         if (r.inspected() != null && r.inspected().os() != null) {
@@ -54,7 +54,7 @@ public final class ConversionReport {
                     .append(c.sourceFormat() == null ? "format probed" : c.sourceFormat().label()
                             + (c.formatDeclared() ? ", declared" : ""))
                     .append(d.readOnly() ? ", read-only" : "").append(") -> ").append(c.outputPath()).append(" (")
-                    .append(c.outputFormat()).append(")\n");
+                    .append(c.outputFormat().label()).append(")\n");
         }
         if (!t.nics().isEmpty()) {
             sb.append("  network:\n");
@@ -120,7 +120,7 @@ public final class ConversionReport {
         w.name("target").beginObject();
         w.name("name").value(t.name());
         w.name("uuid").value(t.uuid());
-        w.name("domainType").value(t.domainType());
+        w.name("domainType").value(t.domainType().label());
         w.name("memoryMiB").value(t.memoryKiB() / 1024);
         w.name("currentMemoryMiB").value(t.currentMemoryKiB() / 1024);
         w.name("vcpus").value(t.vcpus());
@@ -152,7 +152,7 @@ public final class ConversionReport {
             w.name("sourceFormat").value(c.sourceFormat() == null ? null : c.sourceFormat().label());
             w.name("formatDeclared").value(c.formatDeclared());
             w.name("output").value(c.outputPath().toString());
-            w.name("outputFormat").value(c.outputFormat());
+            w.name("outputFormat").value(c.outputFormat().label());
             w.name("target").value(c.targetDev());
             w.endObject();
         }

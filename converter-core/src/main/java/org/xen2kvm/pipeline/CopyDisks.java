@@ -2,7 +2,6 @@ package org.xen2kvm.pipeline;
 
 import java.io.IOException;
 import org.xen2kvm.image.write.DiskCopier;
-import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.plan.DiskCopy;
 
 /** Streams every disk out of its overlay (edits included) into a sparse raw or qcow2 file. */
@@ -30,7 +29,7 @@ final class CopyDisks implements Step {
             run.cleanup().outputs().createDirectories(c.outputPath().getParent());
             run.cleanup().outputs().writing(c.outputPath());
             DiskCopier.copy(d.overlay(), c.outputPath(),
-                    "raw".equals(c.outputFormat()) ? OutputFormat.RAW : OutputFormat.QCOW2,
+                    c.outputFormat(),
                     run.request().copy(), run::progress);
         }
     }

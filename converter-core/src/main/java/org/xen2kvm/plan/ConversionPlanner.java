@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.edit.DeviceMap;
 import org.xen2kvm.edit.DeviceMapping;
@@ -57,7 +58,9 @@ public final class ConversionPlanner {
 
         List<DiskCopy> copies = new ArrayList<>();
         List<TargetDisk> disks = new ArrayList<>();
-        String ext = options.outputFormat();
+        OutputNames names = new OutputNames(options.outputDir(), name);
+        OutputFormat format = options.outputFormat();
+        String ext = format.label();
         for (DeviceMapping m : map.mappings()) {
             SourceDisk d = guest.disks().get(m.sourceIndex());
             if (m.cdrom()) {
@@ -67,8 +70,8 @@ public final class ConversionPlanner {
             if (d.path() == null || d.path().isBlank()) {
                 throw new Xen2KvmException(guest.sourceFile() + ": disk " + d.vdev() + " has no source path");
             }
-            Path out = options.outputDir().resolve(name + "-" + m.kvmTarget() + "." + ext).toAbsolutePath().normalize();
-            copies.add(new DiskCopy(m.sourceIndex(), d.path(), d.format(), d.formatDeclared(), out, ext, m.kvmTarget()));
+            Path out = names.disk(m.kvmTarget(), ext);
+            copies.add(new DiskCopy(m.sourceIndex(), d.path(), d.format(), d.formatDeclared(), out, format, m.kvmTarget()));
             if (d.shareable()) {
                 warnings.add("disk " + d.vdev() + " was shared (w!) on Xen; the KVM copy is private to this guest");
             }
@@ -85,9 +88,8 @@ public final class ConversionPlanner {
         if (guest.virtType() != VirtType.HVM && guest.kernel() != null && !isPvGrub(guest.kernel())) {
             boot = BootStrategy.DIRECT_KERNEL;
             String cmdline = KernelCmdline.convert(guest.cmdline() == null ? "" : guest.cmdline(), map);
-            direct = new DirectBoot(options.outputDir().resolve(name + "-vmlinuz").toAbsolutePath().normalize().toString(),
-                    guest.ramdisk() == null ? null
-                            : options.outputDir().resolve(name + "-initrd.img").toAbsolutePath().normalize().toString(),
+            direct = new DirectBoot(names.kernel().toString(),
+                    guest.ramdisk() == null ? null : names.initrd().toString(),
                     cmdline);
             bootNote = "direct kernel boot: the Xen guest was booted by dom0 with kernel " + guest.kernel()
                     + "; a kernel and initrd from the guest's own /boot are preferred when found";

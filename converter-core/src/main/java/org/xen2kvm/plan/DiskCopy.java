@@ -1,6 +1,7 @@
 package org.xen2kvm.plan;
 
 import java.nio.file.Path;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.DiskFormat;
 
 /**
@@ -15,6 +16,6 @@ public record DiskCopy(
         DiskFormat sourceFormat,
         boolean formatDeclared,
         Path outputPath,
-        String outputFormat,
+        OutputFormat outputFormat,
         String targetDev) {
 }

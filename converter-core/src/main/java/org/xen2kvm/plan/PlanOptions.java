@@ -2,22 +2,24 @@ package org.xen2kvm.plan;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.xen2kvm.image.write.OutputFormat;
+import org.xen2kvm.kvm.DomainType;
 
 /**
  * What the user chose for a conversion.
  *
- * @param domainType   {@code kvm} (default) or {@code qemu} for hosts without KVM
+ * @param domainType   KVM (default) or QEMU for hosts without KVM
  * @param outputDir    where disks, kernels and the domain XML go
- * @param outputFormat {@code qcow2} or {@code raw}
+ * @param outputFormat qcow2 (default) or raw
  * @param bridgeMap    Xen bridge to host bridge ({@code xenbr0=br0})
  * @param networkMap   Xen bridge to libvirt network ({@code xenbr0=default})
  * @param keepNicModel keep an HVM guest's emulated NIC model even when inspection finds virtio_net
  * @param nameOverride the KVM domain name, or null to keep the Xen name
  */
 public record PlanOptions(
-        String domainType,
+        DomainType domainType,
         Path outputDir,
-        String outputFormat,
+        OutputFormat outputFormat,
         Map<String, String> bridgeMap,
         Map<String, String> networkMap,
         boolean keepNicModel,
@@ -29,6 +31,6 @@ public record PlanOptions(
     }
 
     public static PlanOptions defaults(Path outputDir) {
-        return new PlanOptions("kvm", outputDir, "qcow2", Map.of(), Map.of(), false, null);
+        return new PlanOptions(DomainType.KVM, outputDir, OutputFormat.QCOW2, Map.of(), Map.of(), false, null);
     }
 }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.plan.ConversionPlanner;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.xen.ConfigFormat;
@@ -66,7 +68,7 @@ class DomainXmlWriterTest {
 
     @Test
     void xenToolsPvGuestBootsItsKernelDirectly(@TempDir Path tmp) throws Exception {
-        PlanOptions opts = new PlanOptions("kvm", OUT, "qcow2", Map.of(), Map.of(), false, null);
+        PlanOptions opts = new PlanOptions(DomainType.KVM, OUT, OutputFormat.QCOW2, Map.of(), Map.of(), false, null);
         String xml = DomainXmlWriter.write(ConversionPlanner.plan(xenToolsGuest(), opts).target());
         assertGolden("pv-direct-kernel.xml", xml);
         validate(tmp, xml);
@@ -78,7 +80,7 @@ class DomainXmlWriterTest {
      */
     @Test
     void hvmGuestKeepsBootOrderGraphicsMappedNetworkAndEmulatedDevices(@TempDir Path tmp) throws Exception {
-        PlanOptions opts = new PlanOptions("qemu", OUT, "raw", Map.of(), Map.of("xenbr1", "default"), false, null);
+        PlanOptions opts = new PlanOptions(DomainType.QEMU, OUT, OutputFormat.RAW, Map.of(), Map.of("xenbr1", "default"), false, null);
         var plan = ConversionPlanner.plan(hvmGuest(), opts);
         String xml = DomainXmlWriter.write(plan.target());
         assertGolden("hvm-qemu.xml", xml);

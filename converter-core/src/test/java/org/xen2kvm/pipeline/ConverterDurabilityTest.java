@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.testutil.Tmpfs;
 import org.xen2kvm.plan.PlanOptions;
@@ -20,7 +22,7 @@ import org.xen2kvm.plan.PlanOptions;
 class ConverterDurabilityTest {
 
     private static ConversionRequest request(Path cfg, Path out, boolean force) {
-        PlanOptions plan = new PlanOptions("qemu", out, "raw", Map.of(), Map.of(), false, null);
+        PlanOptions plan = new PlanOptions(DomainType.QEMU, out, OutputFormat.RAW, Map.of(), Map.of(), false, null);
         return new ConversionRequest(cfg, null, plan, false, false, new CopyOptions(force, false), false, null,
                 false, false, null);
     }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.image.write.OutputIsSourceException;
 import org.xen2kvm.plan.PlanOptions;
@@ -23,7 +25,7 @@ import org.xen2kvm.testutil.ExternalTool;
 class ConverterSourceGuardTest {
 
     private static ConversionRequest forced(Path cfg, Path out) {
-        PlanOptions plan = new PlanOptions("qemu", out, "raw", Map.of(), Map.of(), false, null);
+        PlanOptions plan = new PlanOptions(DomainType.QEMU, out, OutputFormat.RAW, Map.of(), Map.of(), false, null);
         return new ConversionRequest(cfg, null, plan, false, false, new CopyOptions(true, false), false, null,
                 false, false, null);
     }

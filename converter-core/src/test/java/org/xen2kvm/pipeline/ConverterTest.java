@@ -1,5 +1,7 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.write.CopyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +40,7 @@ class ConverterTest {
     }
 
     static ConversionRequest request(Path cfg, Path out, String format, boolean dryRun, String uri) {
-        PlanOptions plan = new PlanOptions("qemu", out, format, Map.of(), Map.of(), false, null);
+        PlanOptions plan = new PlanOptions(DomainType.QEMU, out, OutputFormat.valueOf(format.toUpperCase()), Map.of(), Map.of(), false, null);
         return new ConversionRequest(cfg, null, plan, dryRun, false, CopyOptions.DEFAULT, false, uri, false, false, null);
     }
 

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.guest.OsFamily;
 import org.xen2kvm.plan.DeviceModelChoice;
@@ -39,7 +41,7 @@ class HvmDevicesTest {
     }
 
     private static ConversionResult dryRun(Path cfg, Path out) throws Exception {
-        PlanOptions plan = new PlanOptions("qemu", out, "qcow2", Map.of(), Map.of(), false, null);
+        PlanOptions plan = new PlanOptions(DomainType.QEMU, out, OutputFormat.QCOW2, Map.of(), Map.of(), false, null);
         return Converter.run(new ConversionRequest(cfg, null, plan, true, false, CopyOptions.DEFAULT, false, null, false,
                 false, null), ConversionListener.NONE);
     }

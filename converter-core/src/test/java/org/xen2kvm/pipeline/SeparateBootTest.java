@@ -1,5 +1,7 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.write.CopyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +58,7 @@ class SeparateBootTest {
         String before = ConverterTest.sha256(img);
 
         Path out = dir.resolve("kvm");
-        PlanOptions plan = new PlanOptions("qemu", out, "raw", Map.of(), Map.of(), false, null);
+        PlanOptions plan = new PlanOptions(DomainType.QEMU, out, OutputFormat.RAW, Map.of(), Map.of(), false, null);
         ConversionResult r = Converter.run(new ConversionRequest(cfg, null, plan, false, false, CopyOptions.DEFAULT, false,
                 null, false, false, null), ConversionListener.NONE);
 

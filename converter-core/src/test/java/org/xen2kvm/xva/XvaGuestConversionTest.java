@@ -1,5 +1,7 @@
 package org.xen2kvm.xva;
 
+import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.write.CopyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,7 +72,7 @@ class XvaGuestConversionTest {
         String before = org.xen2kvm.testutil.Hashes.sha256(xva);
 
         Path out = dir.resolve("kvm");
-        PlanOptions plan = new PlanOptions("qemu", out, "qcow2", Map.of(), Map.of(), false, null);
+        PlanOptions plan = new PlanOptions(DomainType.QEMU, out, OutputFormat.QCOW2, Map.of(), Map.of(), false, null);
         ConversionResult r = Converter.run(new ConversionRequest(xva, null, plan, false, false, CopyOptions.DEFAULT, false,
                 null, false, false, null), ConversionListener.NONE);
 
