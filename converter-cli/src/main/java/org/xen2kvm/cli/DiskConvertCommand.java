@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.image.BlockDevice;
 import org.xen2kvm.image.DiskFormatException;
@@ -112,10 +113,11 @@ public final class DiskConvertCommand implements Callable<Integer> {
             CopyResult r = DiskCopier.copy(dev, destination, format, write.copyOptions(), listener);
             double seconds = r.elapsed().toNanos() / 1e9;
             if (json) {
-                out.printf(Locale.ROOT, "{\"event\":\"done\",\"output\":%s,\"format\":\"%s\",\"virtualSize\":%d,"
-                        + "\"dataBytes\":%d,\"bytesWritten\":%d,\"seconds\":%.3f}%n",
-                        ProgressBar.quote(destination.toString()), format.label(), r.virtualSize(), r.dataBytes(),
-                        r.bytesWritten(), seconds);
+                out.println(JsonWriter.compact().beginObject().name("event").value("done")
+                        .name("output").value(destination.toString()).name("format").value(format.label())
+                        .name("virtualSize").value(r.virtualSize()).name("dataBytes").value(r.dataBytes())
+                        .name("bytesWritten").value(r.bytesWritten())
+                        .name("seconds").value((Number) (Math.round(seconds * 1000) / 1000.0)).endObject());
             } else if (!GlobalOptions.of(spec).quiet()) {
                 out.printf(Locale.ROOT, "%s: wrote %s image, virtual size %d bytes, %d bytes of data, in %.1f s%n",
                         destination, format.label(), r.virtualSize(), r.dataBytes(), seconds);
@@ -161,7 +163,8 @@ public final class DiskConvertCommand implements Callable<Integer> {
     private int fail(int code, String message) {
         if (json) {
             PrintWriter out = spec.commandLine().getOut();
-            out.println("{\"event\":\"error\",\"exitCode\":" + code + ",\"message\":" + ProgressBar.quote(message) + "}");
+            out.println(JsonWriter.compact().beginObject().name("event").value("error").name("exitCode").value(code)
+                    .name("message").value(message).endObject());
             out.flush();
         }
         spec.commandLine().getErr().println("xen2kvm disk convert: " + message);

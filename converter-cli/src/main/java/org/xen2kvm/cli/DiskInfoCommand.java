@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.image.DiskFormatException;
 import org.xen2kvm.image.ImageInfo;
 import org.xen2kvm.image.open.ImageOpener;
@@ -126,52 +127,23 @@ public final class DiskInfoCommand implements Callable<Integer> {
     }
 
     static String toJson(ImageInfo info) {
-        StringBuilder sb = new StringBuilder();
-        sb.append('{');
-        fields(sb, info);
-        sb.append(",\"backing-chain\":[");
-        for (int i = 0; i < info.backingChain().size(); i++) {
-            sb.append(i > 0 ? ",{" : "{");
-            fields(sb, info.backingChain().get(i));
-            sb.append('}');
+        JsonWriter w = JsonWriter.compact().beginObject();
+        fields(w, info);
+        w.name("backing-chain").beginArray();
+        for (ImageInfo below : info.backingChain()) {
+            fields(w.beginObject(), below);
+            w.endObject();
         }
-        sb.append("]}");
-        return sb.toString();
+        return w.endArray().endObject().toString();
     }
 
-    private static void fields(StringBuilder sb, ImageInfo info) {
-        sb.append("\"filename\":").append(quote(info.path().toString()));
-        sb.append(",\"format\":").append(quote(info.format().label()));
-        sb.append(",\"virtual-size\":").append(info.virtualSize());
-        sb.append(",\"allocated-bytes\":").append(info.allocatedBytes());
-        sb.append(",\"details\":{");
-        boolean first = true;
-        for (Map.Entry<String, String> d : info.details().entrySet()) {
-            sb.append(first ? "" : ",").append(quote(d.getKey())).append(':').append(quote(d.getValue()));
-            first = false;
-        }
-        sb.append('}');
-    }
-
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+    private static void fields(JsonWriter w, ImageInfo info) {
+        w.name("filename").value(info.path().toString());
+        w.name("format").value(info.format().label());
+        w.name("virtual-size").value(info.virtualSize());
+        w.name("allocated-bytes").value(info.allocatedBytes());
+        w.name("details").beginObject();
+        info.details().forEach((k, v) -> w.name(k).value(v));
+        w.endObject();
     }
 }

@@ -48,9 +48,4 @@ final class ProgressBar implements ProgressListener {
                 .name("done").value(e.bytesDone()).name("total").value(e.bytesTotal())
                 .name("rate").value(Math.round(e.bytesPerSecond())).endObject().toString();
     }
-
-    /** A string as a JSON string literal. */
-    static String quote(String s) {
-        return JsonWriter.write(s).strip();
-    }
 }

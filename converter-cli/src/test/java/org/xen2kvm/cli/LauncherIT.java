@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * Every command as a user runs it: the packaged jar in a child JVM, through {@code bin/xen2kvm}
@@ -69,8 +70,7 @@ class LauncherIT {
         launcher = existing("xen2kvm.launcher", "bin/xen2kvm, the launcher script");
         examples = existing("xen2kvm.examples", "testdata/examples");
         assertTrue(Files.isExecutable(launcher), launcher + " is not executable");
-        requireTool("mkfs.ext4", "e2fsprogs");
-        requireTool("mkswap", "util-linux");
+        ExternalTool.require("mkfs.ext4", "mkswap");
         Process p = new ProcessBuilder(examples.resolve("make-example.sh").toString(), work.resolve("demo").toString())
                 .redirectErrorStream(true).start();
         String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -97,16 +97,6 @@ class LauncherIT {
             fail(p + " not found (" + what + ")");
         }
         return p;
-    }
-
-    /** The demo guest needs these; the test fails (it does not skip) without them. */
-    private static void requireTool(String tool, String debianPackage) {
-        for (String dir : (System.getenv("PATH") + ":/usr/sbin:/sbin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return;
-            }
-        }
-        fail(tool + " not found: install the Debian package " + debianPackage);
     }
 
     /** Runs xen2kvm with {@code args} through {@code how}, stdin empty, in {@link #work}. */
