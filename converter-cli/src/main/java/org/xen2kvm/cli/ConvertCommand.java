@@ -11,6 +11,7 @@ import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.kvm.DomainType;
 import org.xen2kvm.pipeline.ConversionEvent;
+import org.xen2kvm.pipeline.DiskDestination;
 import org.xen2kvm.pipeline.ConversionListener;
 import org.xen2kvm.pipeline.ConversionReport;
 import org.xen2kvm.pipeline.ConversionRequest;
@@ -81,6 +82,11 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "Register the guest with this libvirt (e.g. qemu:///system).")
     String connect;
 
+    @Option(names = "--pool", paramLabel = "POOL",
+            description = "Upload the disks into this libvirt storage pool (the host of --connect, which may be remote) "
+                    + "and point the domain at the volumes; the copies in the output directory are kept.")
+    String pool;
+
     @Option(names = "--replace", description = "Replace an existing (shut off) domain of the same name or UUID.")
     boolean replace;
 
@@ -100,15 +106,16 @@ final class ConvertCommand implements Callable<Integer> {
         if (!domainType.equals("kvm") && !domainType.equals("qemu")) {
             throw new IllegalArgumentException("--domain-type " + domainType + ": expected kvm or qemu");
         }
-        if ((start || verifyBoot != null || replace) && connect == null) {
-            throw new IllegalArgumentException("--start, --verify-boot and --replace need --connect URI");
+        if ((start || verifyBoot != null || replace || pool != null) && connect == null) {
+            throw new IllegalArgumentException("--start, --verify-boot, --replace and --pool need --connect URI");
         }
         PlanOptions plan = new PlanOptions(DomainType.valueOf(domainType.toUpperCase(Locale.ROOT)), outputDir,
                 OutputFormat.valueOf(outputFormat.toUpperCase(Locale.ROOT)),
                 CliSupport.pairs("--bridge", bridges), CliSupport.pairs("--network", networks), keepNicModel, name);
         ConversionRequest req = new ConversionRequest(config, CliSupport.configFormat(format), plan, dryRun, fstabUuid,
                 write.copyOptions(), write.allowBacking, connect, replace, start,
-                verifyBoot == null ? null : Duration.ofSeconds(verifyBoot));
+                verifyBoot == null ? null : Duration.ofSeconds(verifyBoot),
+                pool == null ? new DiskDestination.LocalFiles() : new DiskDestination.StoragePool(pool));
         PrintWriter err = spec.commandLine().getErr();
         ConversionResult result = Converter.run(req, new Listener(err, GlobalOptions.of(spec), json,
                 progress || (System.console() != null && !json)));

@@ -14,6 +14,8 @@ import org.xen2kvm.xen.ConfigFormat;
  * @param copy         how disks are written (replace existing outputs, compression, O_DIRECT)
  * @param connectUri   libvirt URI to register the guest with, or null for none
  * @param verifyBoot   start the guest and wait this long for a login prompt, or null
+ * @param disks        where the disks go once written: files in the output directory, or
+ *                     volumes of a libvirt storage pool (local or remote)
  */
 public record ConversionRequest(
         Path definition,
@@ -26,5 +28,20 @@ public record ConversionRequest(
         String connectUri,
         boolean replace,
         boolean start,
-        Duration verifyBoot) {
+        Duration verifyBoot,
+        DiskDestination disks) {
+
+    public ConversionRequest {
+        if (disks instanceof DiskDestination.StoragePool && connectUri == null) {
+            throw new IllegalArgumentException("a storage pool needs a libvirt connection (--connect URI)");
+        }
+    }
+
+    /** A request whose disks stay as files in the output directory. */
+    public ConversionRequest(Path definition, ConfigFormat format, PlanOptions plan, boolean dryRun, boolean fstabUuid,
+                             CopyOptions copy, boolean allowBacking, String connectUri, boolean replace, boolean start,
+                             Duration verifyBoot) {
+        this(definition, format, plan, dryRun, fstabUuid, copy, allowBacking, connectUri, replace, start, verifyBoot,
+                new DiskDestination.LocalFiles());
+    }
 }

@@ -5,6 +5,7 @@ import org.xen2kvm.edit.DeviceMap;
 import org.xen2kvm.edit.EditReport;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.InspectedGuest;
+import org.xen2kvm.libvirt.Registration;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.xen.SourceGuest;
 
@@ -32,6 +33,8 @@ public final class Facts {
     public static final Fact<EditReport> EDITS = new Fact<>("the guest edits", EditReport.class);
     /** The libvirt domain XML. */
     public static final Fact<String> DOMAIN_XML = new Fact<>("the domain XML", String.class);
+    /** The libvirt transaction that uploads and defines; taken back unless committed. */
+    static final Fact<Registration> REGISTRATION = new Fact<>("the libvirt registration", Registration.class);
     /** The domain as registered with libvirt. */
     public static final Fact<Registered> REGISTERED = new Fact<>("the registered domain", Registered.class);
 

@@ -1,9 +1,6 @@
 package org.xen2kvm.pipeline;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.libvirt.BootReport;
 import org.xen2kvm.libvirt.LibvirtRegistrar;
@@ -13,7 +10,7 @@ import org.xen2kvm.kvm.TargetDomain;
 
 /**
  * Defines the domain in libvirt and, if asked, starts it or checks that it boots to a login
- * prompt. libvirt is left as it was unless every part succeeds.
+ * prompt, then commits the registration; libvirt is left as it was unless every part succeeds.
  */
 final class RegisterDomain implements Step {
     @Override
@@ -37,48 +34,22 @@ final class RegisterDomain implements Step {
         if (req.connectUri() == null) {
             return;
         }
-        run.stage("register", req.connectUri());
         TargetDomain t = run.get(Facts.PLAN).target();
-        warnIfUnreachable(run);
-        try (LibvirtRegistrar registrar = LibvirtRegistrar.connect(req.connectUri());
-             Registration reg = registrar.begin()) {
-            RegisteredDomain dom = reg.define(run.get(Facts.DOMAIN_XML), t.name(), t.uuid(), req.replace());
-            BootReport report = null;
-            if (req.verifyBoot() != null) {
-                run.stage("verify-boot", "waiting up to " + req.verifyBoot().toSeconds() + " s for a login prompt");
-                Path log = run.outputNames().consoleLog();
-                report = reg.verifyBoot(dom, req.verifyBoot(), LibvirtRegistrar.DEFAULT_LOGIN_PROMPT, log, req.start());
-                if (!report.booted()) {
-                    throw new Xen2KvmException(t.name() + ": no login prompt within " + req.verifyBoot().toSeconds()
-                            + " s; console log " + log + "; last lines: " + report.lastConsoleLines());
-                }
-            } else if (req.start()) {
-                reg.start(dom);
+        Registration reg = run.get(Facts.REGISTRATION);
+        RegisteredDomain dom = reg.define(run.get(Facts.DOMAIN_XML), t.name(), t.uuid(), req.replace());
+        BootReport report = null;
+        if (req.verifyBoot() != null) {
+            run.stage("verify-boot", "waiting up to " + req.verifyBoot().toSeconds() + " s for a login prompt");
+            Path log = run.outputNames().consoleLog();
+            report = reg.verifyBoot(dom, req.verifyBoot(), LibvirtRegistrar.DEFAULT_LOGIN_PROMPT, log, req.start());
+            if (!report.booted()) {
+                throw new Xen2KvmException(t.name() + ": no login prompt within " + req.verifyBoot().toSeconds()
+                        + " s; console log " + log + "; last lines: " + report.lastConsoleLines());
             }
-            reg.commit();
-            run.put(Facts.REGISTERED, new Registered(dom.name(), report));
+        } else if (req.start()) {
+            reg.start(dom);
         }
-    }
-
-    /**
-     * A local system libvirt runs QEMU as its own user, which must be able to walk down to
-     * the output directory; a private directory (mode 0700, as mktemp makes) makes the
-     * guest fail to start with "Permission denied".
-     */
-    private static void warnIfUnreachable(ConversionRun run) {
-        if (!run.request().connectUri().startsWith("qemu:///system")) {
-            return;
-        }
-        for (Path p = run.request().plan().outputDir().toAbsolutePath().normalize(); p != null; p = p.getParent()) {
-            try {
-                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                    run.emit(new ConversionEvent.Warning(p + " is not searchable by other users: libvirt's QEMU may not"
-                            + " reach the disks (chmod o+x " + p + ")"));
-                    return;
-                }
-            } catch (IOException | UnsupportedOperationException e) {
-                return;
-            }
-        }
+        reg.commit();
+        run.put(Facts.REGISTERED, new Registered(dom.name(), report));
     }
 }

@@ -23,8 +23,10 @@ public final class Steps {
                 new FinishPlan(),
                 new CopyBootFiles(),
                 new FlushFileSystems(),
-                new RenderDomainXml(),
                 new CopyDisks(),
+                new ConnectLibvirt(),
+                new DeliverDisks(),
+                new RenderDomainXml(),
                 new WriteDomainXml(),
                 new RegisterDomain());
     }
