@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.InitrdCache;
 import org.xen2kvm.guest.InitrdListing;
+import org.xen2kvm.guest.VirtioDrivers;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.guest.OsFamily;
@@ -27,7 +29,6 @@ import org.xen2kvm.guest.TextFiles;
 public final class InitramfsCheck implements GuestEdit {
 
     /** Initrds of current distributions are tens of MiB; this bounds the memory a hostile one can take. */
-    static final int MAX_INITRD_BYTES = 256 << 20;
     private static final Pattern ASSIGN = Pattern.compile("^\\s*([A-Za-z_]+)\\s*\\+?=\\s*[\"']?([^\"'#]*)[\"']?");
 
     @Override
@@ -72,7 +73,7 @@ public final class InitramfsCheck implements GuestEdit {
         }
         boolean allVerified = true;
         for (KernelInfo k : bootable) {
-            allVerified &= verify(fs, k, rebuild, notes);
+            allVerified &= verify(fs, g.initrds(), k, rebuild, notes);
         }
         if (allVerified) {
             return notes;
@@ -91,8 +92,9 @@ public final class InitramfsCheck implements GuestEdit {
      * @return true when the answer is known (and noted), false when only the generator's
      *         configuration can tell
      */
-    private static boolean verify(GuestFileSystem fs, KernelInfo k, String rebuild, List<String> notes) throws IOException {
-        if (builtIn(fs, k.version(), "virtio_blk")) {
+    private static boolean verify(GuestFileSystem fs, InitrdCache initrds, KernelInfo k, String rebuild, List<String> notes)
+            throws IOException {
+        if (VirtioDrivers.builtIn(fs, k.version(), "virtio_blk")) {
             notes.add("kernel " + k.version() + " has virtio_blk built in");
             return true;
         }
@@ -100,19 +102,17 @@ public final class InitramfsCheck implements GuestEdit {
             notes.add(WARNING + "kernel " + k.version() + " has no initrd and virtio_blk is not built in; it cannot mount its root on virtio");
             return true;
         }
-        long size = fs.stat(k.initrdPath()).map(i -> i.size()).orElse(0L);
-        if (size > MAX_INITRD_BYTES) {
-            notes.add(k.initrdPath() + ": " + size + " bytes, too large to read; judged from configuration");
+        InitrdCache.Entry entry = initrds.get(fs, k.initrdPath());
+        if (entry.size() > InitrdCache.MAX_INITRD_BYTES) {
+            notes.add(k.initrdPath() + ": " + entry.size() + " bytes, too large to read; judged from configuration");
             return false;
         }
-        InitrdListing listing;
-        try {
-            listing = InitrdListing.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
-        } catch (InitrdListing.InitrdFormatException e) {
-            notes.add(WARNING + e.getMessage() + "; judged from configuration");
+        if (entry.listing() == null) {
+            notes.add(WARNING + entry.problem() + "; judged from configuration");
             return false;
         }
-        boolean pci = listing.hasModule("virtio_pci") || builtIn(fs, k.version(), "virtio_pci");
+        InitrdListing listing = entry.listing();
+        boolean pci = listing.hasModule("virtio_pci") || VirtioDrivers.builtIn(fs, k.version(), "virtio_pci");
         if (listing.hasModule("virtio_blk") && pci) {
             notes.add(k.initrdPath() + ": has virtio_blk and virtio_pci");
             return true;
@@ -124,22 +124,6 @@ public final class InitramfsCheck implements GuestEdit {
         notes.add(WARNING + k.initrdPath() + ": no " + (pci ? "virtio_blk" : "virtio_blk/virtio_pci")
                 + " module; kernel " + k.version() + " will not find its root disk on virtio; rebuild it in the guest with: " + rebuild);
         return true;
-    }
-
-    /** Whether a driver is compiled into the kernel, from modules.builtin or the kernel config. */
-    private static boolean builtIn(GuestFileSystem fs, String version, String module) throws IOException {
-        for (String line : TextFiles.lines(TextFiles.read(fs, "/lib/modules/" + version + "/modules.builtin").orElse(""))) {
-            if (line.endsWith("/" + module + ".ko")) {
-                return true;
-            }
-        }
-        String option = "CONFIG_" + module.toUpperCase(java.util.Locale.ROOT) + "=y";
-        for (String line : TextFiles.lines(TextFiles.read(fs, "/boot/config-" + version).orElse(""))) {
-            if (line.strip().equals(option)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String value(GuestFileSystem fs, String path, String key) throws IOException {

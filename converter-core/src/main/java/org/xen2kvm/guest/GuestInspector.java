@@ -81,8 +81,9 @@ public final class GuestInspector {
         InitSystem init = initSystem(root);
         NetworkConfig net = network(root, warnings);
         List<String> consoles = consoles(root, boot);
-        VirtioSupport virtio = VirtioDrivers.find(root, kernels, boot);
-        return new InspectedGuest(os, kernels, boot, fstab, init, net, consoles, virtio, warnings);
+        InitrdCache initrds = InitrdCache.empty();
+        VirtioSupport virtio = VirtioDrivers.find(root, kernels, boot, initrds);
+        return new InspectedGuest(os, kernels, boot, fstab, init, net, consoles, virtio, warnings, initrds);
     }
 
     private static boolean isFile(GuestFileSystem fs, String path) throws IOException {

@@ -11,6 +11,7 @@ import java.util.List;
  *                 sorted, from getty units, inittab, upstart jobs, securetty and kernel command lines
  * @param virtio   whether the default kernel can drive virtio disks and NICs
  * @param warnings problems met while reading the guest's files, one line each
+ * @param initrds  the initrds listed so far, so that later stages do not inflate them again
  */
 public record InspectedGuest(
         OsInfo os,
@@ -21,7 +22,8 @@ public record InspectedGuest(
         NetworkConfig network,
         List<String> consoles,
         VirtioSupport virtio,
-        List<String> warnings) {
+        List<String> warnings,
+        InitrdCache initrds) {
 
     public InspectedGuest {
         kernels = List.copyOf(kernels);
@@ -38,6 +40,6 @@ public record InspectedGuest(
         return new InspectedGuest(new OsInfo("windows", "", "Windows (NTFS volume " + volume + ")", OsFamily.WINDOWS),
                 List.of(), BootloaderInfo.none(), null, InitSystem.UNKNOWN, new NetworkConfig(List.of(), List.of()),
                 List.of(), VirtioSupport.none("Windows has no virtio drivers unless they were installed in it"),
-                List.of());
+                List.of(), InitrdCache.empty());
     }
 }

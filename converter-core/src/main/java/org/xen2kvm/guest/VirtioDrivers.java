@@ -15,7 +15,6 @@ import org.xen2kvm.fs.GuestFileSystem;
  */
 public final class VirtioDrivers {
     /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
-    static final int MAX_INITRD_BYTES = 256 << 20;
     /** Where the kernel's build installs each driver under {@code /lib/modules/<release>/kernel} (since 2.6.24). */
     private static final String BLK_MODULE = "drivers/block/virtio_blk";
     private static final String NET_MODULE = "drivers/net/virtio_net";
@@ -30,12 +29,15 @@ public final class VirtioDrivers {
      *
      * @throws IOException on a filesystem error (a symlink loop, corruption)
      */
-    public static VirtioSupport find(GuestFileSystem fs, List<KernelInfo> kernels, BootloaderInfo boot) throws IOException {
+    public static VirtioSupport find(GuestFileSystem fs, List<KernelInfo> kernels, BootloaderInfo boot,
+                                     InitrdCache initrds) throws IOException {
         Optional<KernelInfo> k = defaultKernel(kernels, boot);
         if (k.isEmpty()) {
             return VirtioSupport.none("no kernel in /boot that can boot on KVM");
         }
         String v = k.get().version();
+        // Inflating the initrd is the slow part: it runs on the other CPU while the rest is read.
+        initrds.prefetch(fs, k.get().initrdPath());
         boolean pciBuiltIn = builtIn(fs, v, "virtio_pci");
         boolean pciModule = pciBuiltIn || module(fs, v, PCI_MODULE);
         boolean net;
@@ -57,7 +59,7 @@ public final class VirtioDrivers {
             blkWhy = "kernel " + v + " has virtio_blk built in";
         } else {
             String initrd = k.get().initrdPath();
-            InitrdListing listing = initrd == null ? null : listing(fs, initrd);
+            InitrdListing listing = initrd == null ? null : initrds.get(fs, initrd).listing();
             boolean blkBuiltIn = builtIn(fs, v, "virtio_blk");
             if (initrd == null) {
                 blk = false;
@@ -96,20 +98,8 @@ public final class VirtioDrivers {
         return kernels.stream().filter(k -> !k.xenOnly()).findFirst();
     }
 
-    private static InitrdListing listing(GuestFileSystem fs, String initrd) throws IOException {
-        long size = fs.stat(initrd).map(i -> i.size()).orElse(-1L);
-        if (size < 0 || size > MAX_INITRD_BYTES) {
-            return null;
-        }
-        try {
-            return InitrdListing.read(initrd, fs.readFile(initrd, MAX_INITRD_BYTES));
-        } catch (InitrdListing.InitrdFormatException e) {
-            return null;
-        }
-    }
-
     /** Whether a driver is compiled into the kernel, from modules.builtin or the kernel config. */
-    static boolean builtIn(GuestFileSystem fs, String version, String module) throws IOException {
+    public static boolean builtIn(GuestFileSystem fs, String version, String module) throws IOException {
         for (String line : TextFiles.lines(TextFiles.read(fs, "/lib/modules/" + version + "/modules.builtin").orElse(""))) {
             if (line.strip().endsWith("/" + module + ".ko")) {
                 return true;

@@ -24,7 +24,8 @@ class VirtioDriversTest {
     }
 
     private static VirtioSupport find(MemoryFileSystem fs) throws Exception {
-        return VirtioDrivers.find(fs, GuestInspector.kernels(fs, new java.util.ArrayList<>()), BootloaderInfo.none());
+        return VirtioDrivers.find(fs, GuestInspector.kernels(fs, new java.util.ArrayList<>()), BootloaderInfo.none(),
+                InitrdCache.empty());
     }
 
     @Test

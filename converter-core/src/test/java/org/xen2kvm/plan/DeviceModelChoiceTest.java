@@ -42,7 +42,7 @@ class DeviceModelChoiceTest {
         return new InspectedGuest(new OsInfo("debian", "12", "Debian GNU/Linux 12", OsFamily.DEBIAN),
                 List.of(new KernelInfo("6.1.0-18-amd64", "/boot/vmlinuz-6.1.0-18-amd64", "/boot/initrd.img-6.1.0-18-amd64",
                         false)), BootloaderInfo.none(), null, InitSystem.SYSTEMD, new NetworkConfig(List.of(), List.of()),
-                List.of(), v, List.of());
+                List.of(), v, List.of(), org.xen2kvm.guest.InitrdCache.empty());
     }
 
     private static String disk(ConversionPlan p) {
