@@ -1,5 +1,7 @@
 package org.xen2kvm.edit;
 
+import org.xen2kvm.plan.KernelCmdline;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package org.xen2kvm.edit;
 
+import org.xen2kvm.plan.KernelCmdline;
+
+import org.xen2kvm.plan.DeviceMap;
+
 import java.util.List;
 import java.util.Map;
 import org.xen2kvm.guest.InspectedGuest;

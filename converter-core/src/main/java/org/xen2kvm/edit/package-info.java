@@ -5,3 +5,5 @@
  * ({@link DeviceMap}: Xen {@code xvda2} to KVM {@code vdb}).
  */
 package org.xen2kvm.edit;
+
+import org.xen2kvm.plan.DeviceMap;

@@ -2,8 +2,8 @@ package org.xen2kvm.pipeline;
 
 import java.util.List;
 import java.util.Optional;
-import org.xen2kvm.edit.DeviceMap;
-import org.xen2kvm.edit.KernelCmdline;
+import org.xen2kvm.plan.DeviceMap;
+import org.xen2kvm.plan.KernelCmdline;
 import org.xen2kvm.guest.BootEntry;
 import org.xen2kvm.guest.FstabEntry;
 import org.xen2kvm.guest.InspectedGuest;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.xen2kvm.edit.DeviceMapping;
+import org.xen2kvm.plan.DeviceMapping;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;

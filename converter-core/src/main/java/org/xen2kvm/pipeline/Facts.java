@@ -1,7 +1,7 @@
 package org.xen2kvm.pipeline;
 
 import org.xen2kvm.guest.GuestLayout;
-import org.xen2kvm.edit.DeviceMap;
+import org.xen2kvm.plan.DeviceMap;
 import org.xen2kvm.edit.EditReport;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.InspectedGuest;

@@ -1,7 +1,7 @@
 package org.xen2kvm.plan;
 
 import java.util.List;
-import org.xen2kvm.edit.DeviceMap;
+import org.xen2kvm.plan.DeviceMap;
 import org.xen2kvm.xen.SourceGuest;
 import org.xen2kvm.kvm.TargetDomain;
 

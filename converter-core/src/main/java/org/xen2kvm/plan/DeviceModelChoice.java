@@ -2,8 +2,8 @@ package org.xen2kvm.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.xen2kvm.edit.DeviceMap;
-import org.xen2kvm.edit.DeviceMapping;
+import org.xen2kvm.plan.DeviceMap;
+import org.xen2kvm.plan.DeviceMapping;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.OsFamily;
 import org.xen2kvm.guest.VirtioSupport;

@@ -1,5 +1,8 @@
 package org.xen2kvm.edit;
 
+import org.xen2kvm.plan.DeviceMap;
+import org.xen2kvm.plan.KernelCmdlineTest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.xen2kvm.edit;
+package org.xen2kvm.plan;
 
 import java.util.Optional;
 import java.util.regex.Matcher;

@@ -1,4 +1,10 @@
-package org.xen2kvm.edit;
+package org.xen2kvm.plan;
+
+import org.xen2kvm.plan.XenVdev;
+
+import org.xen2kvm.plan.DeviceMapping;
+
+import org.xen2kvm.plan.DeviceMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.xen2kvm.edit;
+package org.xen2kvm.plan;
 
 /**
  * Where one Xen disk goes on KVM.

@@ -1,4 +1,8 @@
-package org.xen2kvm.edit;
+package org.xen2kvm.plan;
+
+import org.xen2kvm.plan.KernelCmdline;
+
+import org.xen2kvm.plan.DeviceMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -10,9 +14,9 @@ import org.xen2kvm.xen.SourceDisk;
 import org.xen2kvm.xen.SourceGuest;
 import org.xen2kvm.xen.VirtType;
 
-class KernelCmdlineTest {
+public class KernelCmdlineTest {
 
-    static DeviceMap map(String... vdevs) {
+    public static DeviceMap map(String... vdevs) {
         SourceGuest.Builder b = SourceGuest.builder(ConfigFormat.XL, "g.cfg");
         b.name = "g";
         b.virtType = VirtType.PV;

@@ -1,4 +1,4 @@
-package org.xen2kvm.edit;
+package org.xen2kvm.plan;
 
 import java.util.ArrayList;
 import java.util.Collections;

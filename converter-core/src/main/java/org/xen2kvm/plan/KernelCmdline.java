@@ -1,4 +1,6 @@
-package org.xen2kvm.edit;
+package org.xen2kvm.plan;
+
+import org.xen2kvm.plan.DeviceMap;
 
 import java.util.ArrayList;
 import java.util.List;
