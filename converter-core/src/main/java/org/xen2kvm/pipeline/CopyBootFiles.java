@@ -1,5 +1,7 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.plan.BootDecision;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

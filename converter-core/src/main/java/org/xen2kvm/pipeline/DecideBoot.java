@@ -1,5 +1,7 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.plan.BootPlanner;
+
 import org.xen2kvm.guest.GuestLayout;
 import java.util.ArrayList;
 import java.util.List;

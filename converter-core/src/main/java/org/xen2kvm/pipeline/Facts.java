@@ -1,5 +1,7 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.plan.BootDecision;
+
 import org.xen2kvm.guest.GuestLayout;
 import org.xen2kvm.plan.DeviceMap;
 import org.xen2kvm.edit.EditReport;

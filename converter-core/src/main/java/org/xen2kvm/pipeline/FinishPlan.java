@@ -1,5 +1,7 @@
 package org.xen2kvm.pipeline;
 
+import org.xen2kvm.plan.BootDecision;
+
 import java.util.Optional;
 import org.xen2kvm.plan.BootStrategy;
 import org.xen2kvm.plan.ConversionPlan;

@@ -1,4 +1,4 @@
-package org.xen2kvm.pipeline;
+package org.xen2kvm.plan;
 
 import java.util.List;
 import java.util.Optional;
@@ -23,11 +23,11 @@ import org.xen2kvm.xen.VirtType;
  * pygrub guest boots its own GRUB when the boot disk has boot code; otherwise it falls back
  * to direct boot of its default GRUB entry. A Xen-only kernel ({@code *xen}) is never chosen.
  */
-final class BootPlanner {
+public final class BootPlanner {
     private BootPlanner() {
     }
 
-    static BootDecision decide(ConversionPlan plan, InspectedGuest guest, Optional<PartitionTable> bootDiskTable,
+    public static BootDecision decide(ConversionPlan plan, InspectedGuest guest, Optional<PartitionTable> bootDiskTable,
                                List<String> warnings) {
         SourceGuest src = plan.source();
         DeviceMap map = plan.deviceMap();
@@ -94,7 +94,7 @@ final class BootPlanner {
         return "/dev/xvda1";
     }
 
-    static boolean isXenOnly(String kernelPath) {
+    public static boolean isXenOnly(String kernelPath) {
         return kernelPath != null && (kernelPath.endsWith("xen") || kernelPath.contains("xenU"));
     }
 

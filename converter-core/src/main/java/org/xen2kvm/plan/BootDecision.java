@@ -1,4 +1,4 @@
-package org.xen2kvm.pipeline;
+package org.xen2kvm.plan;
 
 import org.xen2kvm.plan.BootStrategy;
 
@@ -13,7 +13,7 @@ import org.xen2kvm.plan.BootStrategy;
  * @param cmdline        kernel command line for direct boot
  * @param note           why, for the plan
  */
-record BootDecision(
+public record BootDecision(
         BootStrategy strategy,
         String kernelInGuest,
         String kernelOnHost,
