@@ -1,7 +1,6 @@
 package org.xen2kvm.guest;
 
 import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
@@ -76,8 +75,10 @@ public record InitrdListing(List<String> paths, boolean complete, String unreada
             }
             String compression = compression(image, pos);
             if (compression.equals("gzip")) {
-                try (PushbackInputStream gz = new PushbackInputStream(
-                        new GZIPInputStream(new ByteArrayInputStream(image, pos, image.length - pos)), 1)) {
+                // Large buffers: the defaults (512 bytes in, and 512-byte reads for each skip) cost
+                // a third of the time on a 125 MB cpio.
+                try (PushbackInputStream gz = new PushbackInputStream(new GZIPInputStream(
+                        new ByteArrayInputStream(image, pos, image.length - pos), INFLATE_BUFFER), 1)) {
                     // The kernel accepts several archives, separated by zero padding, in one compressed stream.
                     while (skipZeros(gz)) {
                         readArchive(what, gz, pos, paths);
@@ -211,13 +212,21 @@ public record InitrdListing(List<String> paths, boolean complete, String unreada
     }
 
     private static void skip(String what, InputStream in, long n, long at) throws IOException {
-        try {
-            in.skipNBytes(n);
-        } catch (EOFException e) {
-            throw new InitrdFormatException(what + ": cpio data at offset " + at + " (" + n
-                    + " bytes) is cut short; the initrd is truncated");
+        byte[] scratch = SCRATCH.get();
+        long left = n;
+        while (left > 0) {
+            int got = in.read(scratch, 0, (int) Math.min(scratch.length, left));
+            if (got < 0) {
+                throw new InitrdFormatException(what + ": cpio data at offset " + at + " (" + n
+                        + " bytes) is cut short; the initrd is truncated");
+            }
+            left -= got;
         }
     }
+
+    private static final int INFLATE_BUFFER = 1 << 16;
+    /** Inflated data is skipped by reading it into this, in large pieces. */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[INFLATE_BUFFER]);
 
     private static long field(String what, byte[] header, int index, long at) throws InitrdFormatException {
         int start = 6 + index * 8;
