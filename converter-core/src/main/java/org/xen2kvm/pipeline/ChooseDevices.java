@@ -8,15 +8,9 @@ import org.xen2kvm.plan.DeviceModelChoice;
  * virtio only where the guest has the driver, else the model Xen emulated. Runs before the
  * edits, which must name the disks as the KVM guest will see them.
  */
-final class ChooseDevices implements Step {
-    @Override
-    public String name() {
-        return "choose-devices";
-    }
-
-    @Override
-    public String phase() {
-        return "inspect";
+final class ChooseDevices extends PipelineStep {
+    ChooseDevices() {
+        super("choose-devices", "inspect", READS);
     }
 
     @Override

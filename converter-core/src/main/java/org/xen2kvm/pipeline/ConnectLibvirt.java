@@ -13,20 +13,9 @@ import org.xen2kvm.libvirt.Registration;
  * the later steps add to (uploaded volumes, the defined domain); unless a step commits it,
  * closing it at the end of the run takes everything back.
  */
-final class ConnectLibvirt implements Step {
-    @Override
-    public String name() {
-        return "connect-libvirt";
-    }
-
-    @Override
-    public String phase() {
-        return "register";
-    }
-
-    @Override
-    public boolean writes() {
-        return true;
+final class ConnectLibvirt extends PipelineStep {
+    ConnectLibvirt() {
+        super("connect-libvirt", "register", WRITES);
     }
 
     @Override

@@ -11,18 +11,12 @@ import org.xen2kvm.plan.BootStrategy;
 import org.xen2kvm.kvm.DirectBoot;
 
 /** Puts the kernel and initrd for direct boot next to the disks, from the guest's /boot or dom0. */
-final class CopyBootFiles implements Step {
+final class CopyBootFiles extends PipelineStep {
     /** A kernel or initrd larger than this is not a kernel. */
     private static final int MAX_BOOT_FILE = 512 << 20;
 
-    @Override
-    public String name() {
-        return "copy-boot-files";
-    }
-
-    @Override
-    public boolean writes() {
-        return true;
+    CopyBootFiles() {
+        super("copy-boot-files", null, WRITES);
     }
 
     @Override

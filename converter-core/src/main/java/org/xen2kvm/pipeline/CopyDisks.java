@@ -5,20 +5,9 @@ import org.xen2kvm.image.write.DiskCopier;
 import org.xen2kvm.plan.DiskCopy;
 
 /** Streams every disk out of its overlay (edits included) into a sparse raw or qcow2 file. */
-final class CopyDisks implements Step {
-    @Override
-    public String name() {
-        return "copy-disks";
-    }
-
-    @Override
-    public String phase() {
-        return "copy";
-    }
-
-    @Override
-    public boolean writes() {
-        return true;
+final class CopyDisks extends PipelineStep {
+    CopyDisks() {
+        super("copy-disks", "copy", WRITES);
     }
 
     @Override

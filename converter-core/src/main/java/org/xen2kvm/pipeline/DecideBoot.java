@@ -9,15 +9,9 @@ import java.util.Optional;
 import org.xen2kvm.partition.PartitionTable;
 
 /** Decides how the KVM guest boots, now that its kernels and bootloader are known. */
-final class DecideBoot implements Step {
-    @Override
-    public String name() {
-        return "decide-boot";
-    }
-
-    @Override
-    public String phase() {
-        return "inspect";
+final class DecideBoot extends PipelineStep {
+    DecideBoot() {
+        super("decide-boot", "inspect", READS);
     }
 
     @Override

@@ -13,20 +13,9 @@ import org.xen2kvm.plan.DiskCopy;
  * Hands the written disks to their destination (they stay in the output directory, or go
  * into a storage pool) and points the domain at where they are now.
  */
-final class DeliverDisks implements Step {
-    @Override
-    public String name() {
-        return "deliver-disks";
-    }
-
-    @Override
-    public String phase() {
-        return "register";
-    }
-
-    @Override
-    public boolean writes() {
-        return true;
+final class DeliverDisks extends PipelineStep {
+    DeliverDisks() {
+        super("deliver-disks", "register", WRITES);
     }
 
     @Override

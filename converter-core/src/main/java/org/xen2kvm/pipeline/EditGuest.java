@@ -13,18 +13,12 @@ import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.xen.SourceNic;
 
 /** Fixes the guest for KVM in the overlays: fstab, GRUB, console, modprobe, network names. */
-final class EditGuest implements Step {
+final class EditGuest extends PipelineStep {
     /** The serial console every converted guest gets. */
     static final String SERIAL_CONSOLE = "ttyS0";
 
-    @Override
-    public String name() {
-        return "edit-guest";
-    }
-
-    @Override
-    public String phase() {
-        return "edit";
+    EditGuest() {
+        super("edit-guest", "edit", READS);
     }
 
     @Override

@@ -5,15 +5,9 @@ import java.util.Optional;
 import org.xen2kvm.guest.GuestLayout;
 
 /** Finds the filesystems and swap areas on the open disks, named as the KVM guest sees them. */
-final class FindVolumes implements Step {
-    @Override
-    public String name() {
-        return "find-volumes";
-    }
-
-    @Override
-    public String phase() {
-        return "inspect";
+final class FindVolumes extends PipelineStep {
+    FindVolumes() {
+        super("find-volumes", "inspect", READS);
     }
 
     @Override

@@ -13,10 +13,9 @@ import org.xen2kvm.kvm.TargetDomain;
  * Settles the plan with what inspection decided (the boot, direct-boot file names) and the
  * warnings gathered on the way, and reports those warnings.
  */
-final class FinishPlan implements Step {
-    @Override
-    public String name() {
-        return "finish-plan";
+final class FinishPlan extends PipelineStep {
+    FinishPlan() {
+        super("finish-plan", null, READS);
     }
 
     @Override

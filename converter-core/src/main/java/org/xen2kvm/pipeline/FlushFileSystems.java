@@ -5,15 +5,9 @@ import java.io.IOException;
 import java.util.Optional;
 
 /** Closes the guest's filesystems, so their metadata lands in the overlays before the disks are copied. */
-final class FlushFileSystems implements Step {
-    @Override
-    public String name() {
-        return "flush-filesystems";
-    }
-
-    @Override
-    public String phase() {
-        return "edit";
+final class FlushFileSystems extends PipelineStep {
+    FlushFileSystems() {
+        super("flush-filesystems", "edit", READS);
     }
 
     @Override

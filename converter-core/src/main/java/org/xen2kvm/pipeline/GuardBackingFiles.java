@@ -7,16 +7,10 @@ import java.util.Optional;
 import org.xen2kvm.image.write.SourceGuard;
 
 /** Refuses outputs that are a backing file of a source image, known only once the images are open. */
-final class GuardBackingFiles implements Step {
-    @Override
-    public String name() {
-        return "guard-backing-files";
-    }
-
-    @Override
-    public boolean writes() {
+final class GuardBackingFiles extends PipelineStep {
+    GuardBackingFiles() {
         // Nothing is written, but only a run that writes can harm a source.
-        return true;
+        super("guard-backing-files", null, WRITES);
     }
 
     @Override

@@ -13,22 +13,13 @@ import org.xen2kvm.guest.InspectedGuest;
  * Finds the root filesystem, mounts the guest's /boot on it where fstab puts /boot apart,
  * and reads what is installed (OS, kernels, bootloader, fstab, console).
  */
-final class InspectGuest implements Step {
+final class InspectGuest extends PipelineStep {
     private final String consequence;
 
     /** @param consequence what it means for the run when the guest's files cannot be read ("" for none) */
     InspectGuest(String consequence) {
+        super("inspect-guest", "inspect", READS);
         this.consequence = consequence;
-    }
-
-    @Override
-    public String name() {
-        return "inspect-guest";
-    }
-
-    @Override
-    public String phase() {
-        return "inspect";
     }
 
     @Override

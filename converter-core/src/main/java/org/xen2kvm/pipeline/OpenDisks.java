@@ -13,21 +13,12 @@ import org.xen2kvm.image.DiskFormat;
  * edit. In a dry run of a conversion, disks that cannot be read here leave the plan to be
  * made from the definition alone.
  */
-final class OpenDisks implements Step {
+final class OpenDisks extends PipelineStep {
     private final boolean planWithoutUnreadableDisks;
 
     OpenDisks(boolean planWithoutUnreadableDisks) {
+        super("open-disks", "inspect", READS);
         this.planWithoutUnreadableDisks = planWithoutUnreadableDisks;
-    }
-
-    @Override
-    public String name() {
-        return "open-disks";
-    }
-
-    @Override
-    public String phase() {
-        return "inspect";
     }
 
     @Override

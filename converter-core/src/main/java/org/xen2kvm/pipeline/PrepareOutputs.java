@@ -17,15 +17,9 @@ import org.xen2kvm.image.DiskFormat;
  * killed run left, and creates the output directory (a compressed XVA is unpacked there, so
  * it must be registered for removal before the disks are opened).
  */
-final class PrepareOutputs implements Step {
-    @Override
-    public String name() {
-        return "prepare-outputs";
-    }
-
-    @Override
-    public boolean writes() {
-        return true;
+final class PrepareOutputs extends PipelineStep {
+    PrepareOutputs() {
+        super("prepare-outputs", null, WRITES);
     }
 
     @Override

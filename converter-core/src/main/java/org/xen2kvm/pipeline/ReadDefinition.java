@@ -4,15 +4,9 @@ import java.io.IOException;
 import org.xen2kvm.config.read.GuestDefinitionReader;
 
 /** Reads the Xen guest's definition (xl/xm, SXP, libvirt XML, XVA). */
-final class ReadDefinition implements Step {
-    @Override
-    public String name() {
-        return "read-definition";
-    }
-
-    @Override
-    public String phase() {
-        return "read+plan";
+final class ReadDefinition extends PipelineStep {
+    ReadDefinition() {
+        super("read-definition", "read+plan", READS);
     }
 
     @Override

@@ -12,20 +12,9 @@ import org.xen2kvm.kvm.TargetDomain;
  * Defines the domain in libvirt and, if asked, starts it or checks that it boots to a login
  * prompt, then commits the registration; libvirt is left as it was unless every part succeeds.
  */
-final class RegisterDomain implements Step {
-    @Override
-    public String name() {
-        return "register";
-    }
-
-    @Override
-    public String phase() {
-        return "register";
-    }
-
-    @Override
-    public boolean writes() {
-        return true;
+final class RegisterDomain extends PipelineStep {
+    RegisterDomain() {
+        super("register", "register", WRITES);
     }
 
     @Override

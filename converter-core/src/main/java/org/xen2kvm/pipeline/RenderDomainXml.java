@@ -3,10 +3,9 @@ package org.xen2kvm.pipeline;
 import org.xen2kvm.domain.DomainXmlWriter;
 
 /** Renders the libvirt domain XML of the settled plan (shown by a dry run, written by a conversion). */
-final class RenderDomainXml implements Step {
-    @Override
-    public String name() {
-        return "render-domain-xml";
+final class RenderDomainXml extends PipelineStep {
+    RenderDomainXml() {
+        super("render-domain-xml", null, READS);
     }
 
     @Override

@@ -4,15 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** Writes the domain XML next to the disks ({@code NAME.xml}). */
-final class WriteDomainXml implements Step {
-    @Override
-    public String name() {
-        return "write-domain-xml";
-    }
-
-    @Override
-    public boolean writes() {
-        return true;
+final class WriteDomainXml extends PipelineStep {
+    WriteDomainXml() {
+        super("write-domain-xml", null, WRITES);
     }
 
     @Override
