@@ -29,10 +29,10 @@ import org.xen2kvm.testutil.Tmpfs;
  * (the data fits) but the header, L1, L2 and refcount clusters (five 64 KiB clusters) do not.
  */
 class DiskFullTest {
-    private static final int DATA = 4 << 20;
-    private static final String NEEDED = "needed about 4.0 MiB for the disk";
+    static final int DATA = 4 << 20;
+    static final String NEEDED = "needed about 4.0 MiB for the disk";
     /** The data fits, its qcow2 metadata does not. */
-    private static final String SLIGHTLY_ABOVE = ((DATA >> 10) + 64) + "k";
+    static final String SLIGHTLY_ABOVE = ((DATA >> 10) + 64) + "k";
 
     @TempDir
     Path dir;
@@ -42,9 +42,9 @@ class DiskFullTest {
     String sourceHash;
     private boolean mounted;
 
-    @BeforeEach
-    void makeGuest() throws Exception {
-        image = dir.resolve("web1.img");
+    /** Writes the HVM guest web1 into {@code dir}: web1.cfg and its one disk web1.img; returns the config. */
+    static Path guest(Path dir) throws IOException {
+        Path image = dir.resolve("web1.img");
         byte[] data = new byte[DATA];
         new Random(9).nextBytes(data);
         try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
@@ -52,9 +52,16 @@ class DiskFullTest {
             f.seek(8L << 20);
             f.write(data);
         }
-        cfg = dir.resolve("web1.cfg");
+        Path cfg = dir.resolve("web1.cfg");
         Files.writeString(cfg, "name = 'web1'\nbuilder = 'hvm'\nmemory = 256\nvcpus = 1\n"
                 + "disk = ['file:" + image + ",hda,w']\n");
+        return cfg;
+    }
+
+    @BeforeEach
+    void makeGuest() throws Exception {
+        cfg = guest(dir);
+        image = dir.resolve("web1.img");
         sourceHash = Hashes.sha256(image);
         mnt = Files.createDirectory(dir.resolve("mnt"));
     }
