@@ -18,10 +18,12 @@ import org.xen2kvm.image.write.DiskCopier;
 import org.xen2kvm.image.write.OutputExistsException;
 import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.image.write.OutputIsSourceException;
+import org.xen2kvm.image.write.OutputSpace;
 import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.image.ProgressListener;
 import org.xen2kvm.image.write.SourceGuard;
 import org.xen2kvm.image.DiskFormat;
+import org.xen2kvm.json.JsonWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the copy failed (I/O error)",
+            "1:the copy failed (I/O error, or no room for the output: refused before the copy when the data"
+                + " alone exceeds the free space)",
             "2:bad usage or invalid input (unreadable image, output exists)"})
 public final class DiskConvertCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
@@ -110,7 +113,29 @@ public final class DiskConvertCommand implements Callable<Integer> {
                 // The backing chain is known only once the image is open.
                 SourceGuard.check(SourceGuard.chain(image), List.of(destination));
             }
-            CopyResult r = DiskCopier.copy(dev, destination, format, write.copyOptions(), listener);
+            OutputSpace space = OutputSpace.measure(
+                    List.of(new OutputSpace.DiskNeed(destination, OutputSpace.dataBytes(dev))),
+                    destination.toAbsolutePath().getParent());
+            if (json) {
+                out.println(JsonWriter.compact().beginObject().name("event").value("space")
+                        .name("output").value(destination.toString())
+                        .name("dataBytes").value(space.neededBytes())
+                        .name("fileSystem").value(space.fileSystem().toString())
+                        .name("freeBytes").value(space.freeBytes()).endObject());
+                out.flush();
+            }
+            if (space.tooSmall()) {
+                return fail(EXIT_FAILED, space.refusal(destination).getMessage());
+            }
+            CopyResult r;
+            try {
+                r = DiskCopier.copy(dev, destination, format, write.copyOptions(), listener);
+            } catch (IOException e) {
+                if (OutputSpace.isOutOfSpace(e)) {
+                    return fail(EXIT_FAILED, space.ranOut(destination, e).getMessage());
+                }
+                throw e;
+            }
             double seconds = r.elapsed().toNanos() / 1e9;
             if (json) {
                 out.println(JsonWriter.compact().beginObject().name("event").value("done")

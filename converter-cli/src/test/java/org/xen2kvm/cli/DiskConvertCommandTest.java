@@ -110,10 +110,13 @@ class DiskConvertCommandTest {
         Path dst = dir.resolve("out.raw");
         assertEquals(0, run(src.toString(), dst.toString(), "-O", "raw", "--json"), err.toString());
         String[] lines = out.toString().replace("\r", "").split("\n");
-        assertTrue(lines.length >= 2, out.toString());
+        assertTrue(lines.length >= 3, out.toString());
+        // First the room the copy needs (the allocated data) and the room there is.
+        assertTrue(lines[0].matches("\\{\"event\":\"space\",\"output\":\"" + Pattern.quote(dst.toString())
+                + "\",\"dataBytes\":\\d+,\"fileSystem\":\"[^\"]+\",\"freeBytes\":\\d+}"), lines[0]);
         Pattern progress = Pattern.compile("\\{\"event\":\"progress\",\"what\":\"out.raw\",\"done\":(\\d+),\"total\":268435456,\"rate\":\\d+}");
         long lastDone = -1;
-        for (int i = 0; i < lines.length - 1; i++) {
+        for (int i = 1; i < lines.length - 1; i++) {
             Matcher m = progress.matcher(lines[i]);
             assertTrue(m.matches(), lines[i]);
             long done = Long.parseLong(m.group(1));

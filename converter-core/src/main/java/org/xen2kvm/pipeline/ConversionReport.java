@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.xen2kvm.plan.DeviceMapping;
+import org.xen2kvm.image.write.OutputSpace;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
@@ -56,6 +57,7 @@ public final class ConversionReport {
                     .append(d.readOnly() ? ", read-only" : "").append(") -> ").append(c.outputPath()).append(" (")
                     .append(c.outputFormat().label()).append(")\n");
         }
+        space(sb, r.space());
         if (!t.nics().isEmpty()) {
             sb.append("  network:\n");
             for (TargetNic n : t.nics()) {
@@ -103,6 +105,18 @@ public final class ConversionReport {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** The data each disk writes and the room for it, so a full output is known before the copy. */
+    private static void space(StringBuilder sb, OutputSpace s) {
+        if (s == null) {
+            return;
+        }
+        sb.append("  space:    ").append(s.summary()).append('\n');
+        for (OutputSpace.DiskNeed d : s.disks()) {
+            sb.append("    ").append(d.output()).append(": about ").append(OutputSpace.human(d.dataBytes()))
+                    .append(" of data (").append(d.dataBytes()).append(" bytes)\n");
+        }
     }
 
     private static String seconds(Duration d) {
@@ -157,6 +171,7 @@ public final class ConversionReport {
             w.endObject();
         }
         w.endArray();
+        spaceJson(w.name("space"), r.space());
         w.name("guest");
         if (r.inspected() == null) {
             w.nullValue();
@@ -189,6 +204,27 @@ public final class ConversionReport {
         w.endObject();
         w.endObject();
         return w.toString();
+    }
+
+    private static void spaceJson(JsonWriter w, OutputSpace s) {
+        if (s == null) {
+            w.nullValue();
+            return;
+        }
+        w.beginObject();
+        w.name("fileSystem").value(s.fileSystem().toString());
+        w.name("freeBytes").value(s.freeBytes());
+        w.name("neededBytes").value(s.neededBytes());
+        w.name("enough").value(!s.tooSmall());
+        w.name("disks").beginArray();
+        for (OutputSpace.DiskNeed d : s.disks()) {
+            w.beginObject();
+            w.name("output").value(d.output().toString());
+            w.name("dataBytes").value(d.dataBytes());
+            w.endObject();
+        }
+        w.endArray();
+        w.endObject();
     }
 
     private static void stringArray(JsonWriter w, List<String> items) {

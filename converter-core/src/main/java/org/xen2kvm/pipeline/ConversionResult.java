@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.xen2kvm.edit.EditReport;
 import org.xen2kvm.guest.InspectedGuest;
+import org.xen2kvm.image.write.OutputSpace;
 import org.xen2kvm.libvirt.BootReport;
 import org.xen2kvm.plan.ConversionPlan;
 
@@ -18,6 +19,8 @@ import org.xen2kvm.plan.ConversionPlan;
  * @param registered  libvirt domain name when registered, else null
  * @param boot        boot verification, or null
  * @param timings     stage name to wall time
+ * @param space       the data the disks write and the free space of the output file system,
+ *                    or null when the disks were not read
  */
 public record ConversionResult(
         ConversionPlan plan,
@@ -27,5 +30,12 @@ public record ConversionResult(
         List<Path> outputs,
         String registered,
         BootReport boot,
-        Map<String, Duration> timings) {
+        Map<String, Duration> timings,
+        OutputSpace space) {
+
+    /** A result without the space figures. */
+    public ConversionResult(ConversionPlan plan, InspectedGuest inspected, EditReport edits, String domainXml,
+            List<Path> outputs, String registered, BootReport boot, Map<String, Duration> timings) {
+        this(plan, inspected, edits, domainXml, outputs, registered, boot, timings, null);
+    }
 }

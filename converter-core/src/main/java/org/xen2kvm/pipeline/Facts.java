@@ -8,6 +8,7 @@ import org.xen2kvm.edit.EditReport;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.libvirt.Registration;
+import org.xen2kvm.image.write.OutputSpace;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.xen.SourceGuest;
 
@@ -19,6 +20,8 @@ public final class Facts {
     public static final Fact<ConversionPlan> PLAN = new Fact<>("the conversion plan", ConversionPlan.class);
     /** The guest's disks, opened read-only behind copy-on-write overlays. */
     static final Fact<GuestDisks> DISKS = new Fact<>("the open disks", GuestDisks.class);
+    /** The data the disks will write and the free space of the output file system. */
+    public static final Fact<OutputSpace> SPACE = new Fact<>("the output space", OutputSpace.class);
     /** The filesystems and swap areas on the disks. */
     static final Fact<GuestLayout> LAYOUT = new Fact<>("the guest's volumes", GuestLayout.class);
     /** The root filesystem as found on the disks (without /boot mounted). */

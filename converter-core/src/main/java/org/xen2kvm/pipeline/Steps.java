@@ -15,6 +15,7 @@ public final class Steps {
                 new PrepareOutputs(),
                 new OpenDisks(true),
                 new GuardBackingFiles(),
+                new MeasureSpace(),
                 new FindVolumes(),
                 new InspectGuest("; the guest is copied unchanged"),
                 new ChooseDevices(),
