@@ -60,7 +60,10 @@ public final class ConsoleEdit implements GuestEdit {
     }
 
     private static void systemd(GuestFileSystem fs, String tty, List<String> notes) throws IOException {
-        for (String n : TextFiles.listIfDir(fs, WANTS)) {
+        List<String> capped = new ArrayList<>();
+        List<String> wanted = TextFiles.listIfDir(fs, WANTS, capped);
+        capped.forEach(w -> notes.add(WARNING + w));
+        for (String n : wanted) {
             if (XEN_GETTY_UNIT.matcher(n).matches()) {
                 fs.delete(WANTS + "/" + n);
                 notes.add("disabled " + n + " (Xen console)");
@@ -88,7 +91,10 @@ public final class ConsoleEdit implements GuestEdit {
     }
 
     private static void upstart(GuestFileSystem fs, String tty, List<String> notes) throws IOException {
-        for (String n : TextFiles.listIfDir(fs, "/etc/init")) {
+        List<String> capped = new ArrayList<>();
+        List<String> jobs = TextFiles.listIfDir(fs, "/etc/init", capped);
+        capped.forEach(w -> notes.add(WARNING + w));
+        for (String n : jobs) {
             Matcher m = XEN_TTY.matcher(n);
             if (!n.endsWith(".conf") || !m.find() || !n.equals(m.group() + ".conf")) {
                 continue;

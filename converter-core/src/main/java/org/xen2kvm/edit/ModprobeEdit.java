@@ -32,11 +32,13 @@ public final class ModprobeEdit implements GuestEdit {
         List<String> notes = new ArrayList<>();
         List<String> files = new ArrayList<>();
         files.add(MODPROBE_CONF);
-        for (String n : TextFiles.listIfDir(fs, MODPROBE_D)) {
+        List<String> capped = new ArrayList<>();
+        for (String n : TextFiles.listIfDir(fs, MODPROBE_D, capped)) {
             if (n.endsWith(".conf") || !n.contains(".")) {
                 files.add(MODPROBE_D + "/" + n);
             }
         }
+        capped.forEach(w -> notes.add(WARNING + w));
         for (String f : files) {
             Optional<String> text = TextFiles.read(fs, f);
             if (text.isEmpty()) {

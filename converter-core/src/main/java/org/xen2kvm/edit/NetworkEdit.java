@@ -117,7 +117,10 @@ public final class NetworkEdit implements GuestEdit {
 
     private static void checkIfcfg(GuestFileSystem fs, List<String> macs, List<String> notes) throws IOException {
         for (String dir : IFCFG_DIRS) {
-            for (String n : TextFiles.listIfDir(fs, dir)) {
+            List<String> capped = new ArrayList<>();
+            List<String> names = TextFiles.listIfDir(fs, dir, capped);
+            capped.forEach(w -> notes.add(WARNING + w));
+            for (String n : names) {
                 if (!n.startsWith("ifcfg-") || n.equals("ifcfg-lo")) {
                     continue;
                 }

@@ -182,11 +182,7 @@ public final class GuestInspector {
     // ---- kernels and bootloader
 
     static List<KernelInfo> kernels(GuestFileSystem fs, List<String> warnings) throws IOException {
-        List<String> names = TextFiles.listIfDir(fs, "/boot");
-        if (names.size() > MAX_DIR_ENTRIES) {
-            warnings.add("/boot: " + names.size() + " entries; only the first " + MAX_DIR_ENTRIES + " examined");
-            names = names.subList(0, MAX_DIR_ENTRIES);
-        }
+        List<String> names = TextFiles.listIfDir(fs, "/boot", MAX_DIR_ENTRIES, warnings);
         Set<String> present = new java.util.HashSet<>(names);
         List<KernelInfo> out = new ArrayList<>();
         for (String n : names) {
@@ -270,7 +266,7 @@ public final class GuestInspector {
         Optional<String> interfaces = TextFiles.read(fs, "/etc/network/interfaces");
         if (interfaces.isPresent()) {
             List<String> texts = new ArrayList<>(List.of(interfaces.get()));
-            for (String n : TextFiles.listIfDir(fs, "/etc/network/interfaces.d")) {
+            for (String n : TextFiles.listIfDir(fs, "/etc/network/interfaces.d", warnings)) {
                 TextFiles.read(fs, "/etc/network/interfaces.d/" + n).ifPresent(texts::add);
             }
             for (String text : texts) {
@@ -291,7 +287,7 @@ public final class GuestInspector {
             }
         }
         for (String dir : List.of("/etc/sysconfig/network-scripts", "/etc/sysconfig/network")) {
-            for (String n : TextFiles.listIfDir(fs, dir)) {
+            for (String n : TextFiles.listIfDir(fs, dir, warnings)) {
                 if (!n.startsWith("ifcfg-") || n.contains("~") || n.endsWith(".bak") || n.endsWith(".orig")) {
                     continue;
                 }
@@ -309,7 +305,7 @@ public final class GuestInspector {
                 addIface(ifaces, name);
             }
         }
-        for (String n : TextFiles.listIfDir(fs, "/etc/netplan")) {
+        for (String n : TextFiles.listIfDir(fs, "/etc/netplan", warnings)) {
             if (n.endsWith(".yaml")) {
                 styles.add(NetworkStyle.NETPLAN);
                 boolean inEthernets = false;
@@ -327,13 +323,13 @@ public final class GuestInspector {
                 }
             }
         }
-        for (String n : TextFiles.listIfDir(fs, "/etc/systemd/network")) {
+        for (String n : TextFiles.listIfDir(fs, "/etc/systemd/network", warnings)) {
             if (n.endsWith(".network")) {
                 styles.add(NetworkStyle.SYSTEMD_NETWORKD);
                 collect(fs, "/etc/systemd/network/" + n, NETWORKD_NAME, ifaces);
             }
         }
-        for (String n : TextFiles.listIfDir(fs, "/etc/NetworkManager/system-connections")) {
+        for (String n : TextFiles.listIfDir(fs, "/etc/NetworkManager/system-connections", warnings)) {
             styles.add(NetworkStyle.NETWORKMANAGER);
             collect(fs, "/etc/NetworkManager/system-connections/" + n, NM_IFACE, ifaces);
         }

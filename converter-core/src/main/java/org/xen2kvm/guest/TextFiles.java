@@ -13,6 +13,12 @@ public final class TextFiles {
 
     /** Configuration files are small; anything larger is not one we should trust. */
     public static final int MAX_CONFIG_BYTES = 1 << 20;
+    /**
+     * Names read from one configuration directory (modprobe.d, init, network scripts). Real
+     * guests have tens; each name costs a lookup, which scans the whole directory when it is
+     * not hashed, so 100,000 names would take minutes.
+     */
+    public static final int MAX_DIR_ENTRIES = 1000;
     private static final int EXCERPT = 60;
 
     private TextFiles() {
@@ -59,12 +65,30 @@ public final class TextFiles {
         return s.length() > EXCERPT ? "'" + sb + "...'" : "'" + sb + "'";
     }
 
-    /** The names in {@code dir}, or none when it does not exist or is no directory. */
+    /**
+     * The names in {@code dir}, sorted, or none when it does not exist or is no directory; at
+     * most {@link #MAX_DIR_ENTRIES}, and silently so: callers that can report use the overload.
+     */
     public static List<String> listIfDir(GuestFileSystem fs, String dir) throws IOException {
+        return listIfDir(fs, dir, MAX_DIR_ENTRIES, new ArrayList<>());
+    }
+
+    /** As {@link #listIfDir(GuestFileSystem, String)}, adding a warning to {@code warnings} when names are left out. */
+    public static List<String> listIfDir(GuestFileSystem fs, String dir, List<String> warnings) throws IOException {
+        return listIfDir(fs, dir, MAX_DIR_ENTRIES, warnings);
+    }
+
+    /** The first {@code max} names in {@code dir}, sorted; a warning names the directory and its size when there are more. */
+    public static List<String> listIfDir(GuestFileSystem fs, String dir, int max, List<String> warnings) throws IOException {
         var st = fs.stat(dir);
         if (st.isEmpty() || st.get().type() != FileType.DIRECTORY) {
             return List.of();
         }
-        return fs.list(dir);
+        List<String> names = fs.list(dir);
+        if (names.size() > max) {
+            warnings.add(dir + ": " + names.size() + " entries; only the first " + max + " (by name) examined");
+            return names.subList(0, max);
+        }
+        return names;
     }
 }

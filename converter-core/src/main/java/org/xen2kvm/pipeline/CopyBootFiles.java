@@ -38,7 +38,10 @@ final class CopyBootFiles extends PipelineStep {
             throws IOException {
         byte[] data;
         if (inGuest != null && root != null) {
-            data = root.readFile(inGuest, MAX_BOOT_FILE);
+            // The file is held whole in memory: refuse one the heap cannot hold with a message
+            // naming its size rather than an OutOfMemoryError (a 400 MiB initrd did in -Xmx300m).
+            int limit = (int) Math.min(MAX_BOOT_FILE, Runtime.getRuntime().maxMemory() / 4 * 3);
+            data = root.readFile(inGuest, limit);
         } else if (onHost != null && Files.isRegularFile(Path.of(onHost))) {
             data = Files.readAllBytes(Path.of(onHost));
         } else {
