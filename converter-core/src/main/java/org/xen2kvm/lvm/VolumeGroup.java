@@ -124,6 +124,11 @@ public record VolumeGroup(String name, String uuid, long seqno, long extentSizeB
                             + devs[k].describe() + " (" + devs[k].size() + " bytes)");
                 }
             }
+            if (n > 1 && Math.multiplyExact(perStripe, extentSizeBytes) % s.stripeSizeBytes() != 0) {
+                // dm-stripe requires each stripe to hold whole chunks.
+                throw new LvmFormatException("LV " + name + "/" + lv.name() + " stripes of " + perStripe + " extents are not a multiple of the stripe size "
+                        + s.stripeSizeBytes() + " bytes");
+            }
             long start = Math.multiplyExact(s.startExtent(), extentSizeBytes);
             long length = Math.multiplyExact(s.extentCount(), extentSizeBytes);
             pieces.add(new LogicalVolumeDevice.Piece(start, length, n == 1 ? length : s.stripeSizeBytes(), devs, bases));
