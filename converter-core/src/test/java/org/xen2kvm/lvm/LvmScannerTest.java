@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xen2kvm.fs.ext.ExtFileSystem;
 import org.xen2kvm.image.BlockDevice;
+import org.xen2kvm.image.CowOverlay;
 import org.xen2kvm.image.RawFileDevice;
 import org.xen2kvm.testutil.ExternalTool;
 
@@ -136,6 +137,26 @@ class LvmScannerTest {
                 assertEquals("/dev/VolGroup00/LogVol00 / ext3 defaults 1 1\n",
                         new String(fs.readFile("/etc/fstab", 4096), java.nio.charset.StandardCharsets.UTF_8));
             }
+        }
+        // Edit through a copy-on-write overlay under the PV: the image stays as it was, and the
+        // edited LV, cut out at lvm2's offset, passes e2fsck.
+        byte[] before = Files.readAllBytes(img);
+        Path edited = dir.resolve("edited-lv.img");
+        try (RawFileDevice disk = RawFileDevice.openReadOnly(img)) {
+            CowOverlay overlay = new CowOverlay(disk);
+            BlockDevice lv = LvmScanner.scan(List.of(overlay)).open("/dev/VolGroup00/LogVol00");
+            assertTrue(lv.isWritable());
+            try (ExtFileSystem fs = ExtFileSystem.open(lv, true)) {
+                fs.writeFile("/etc/hello", "through the LV\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644, 0, 0);
+            }
+            byte[] disk2 = overlay.readBytes(0, (int) overlay.size());
+            Files.write(edited, java.util.Arrays.copyOfRange(disk2, (int) offset, (int) (offset + num(root, "lv_size"))));
+        }
+        assertArrayEquals(before, Files.readAllBytes(img));
+        ExternalTool.Result fsck = ExternalTool.run(List.of("e2fsck", "-fn", edited.toString()));
+        assertEquals(0, fsck.exitCode(), fsck.output());
+        try (RawFileDevice lvFile = RawFileDevice.openReadOnly(edited); ExtFileSystem fs = ExtFileSystem.open(lvFile, false)) {
+            assertEquals("through the LV\n", new String(fs.readFile("/etc/hello", 4096), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
