@@ -106,6 +106,15 @@ public record VolumeGroup(String name, String uuid, long seqno, long extentSizeB
         if (why.isPresent()) {
             throw new UnsupportedLvmException("LV " + name + "/" + lv.name() + " " + why.get());
         }
+        try {
+            return new LogicalVolumeDevice(LvmNames.devPath(name, lv.name()), pieces(lv));
+        } catch (ArithmeticException e) {
+            throw new LvmFormatException("LV " + name + "/" + lv.name() + ": extents times extent_size " + extentSizeBytes
+                    + " overflow 64 bits");
+        }
+    }
+
+    private List<LogicalVolumeDevice.Piece> pieces(LogicalVolume lv) throws LvmFormatException {
         List<LogicalVolumeDevice.Piece> pieces = new ArrayList<>();
         for (LvSegment s : lv.segments()) {
             int n = s.areas().size();
@@ -133,6 +142,6 @@ public record VolumeGroup(String name, String uuid, long seqno, long extentSizeB
             long length = Math.multiplyExact(s.extentCount(), extentSizeBytes);
             pieces.add(new LogicalVolumeDevice.Piece(start, length, n == 1 ? length : s.stripeSizeBytes(), devs, bases));
         }
-        return new LogicalVolumeDevice(LvmNames.devPath(name, lv.name()), pieces);
+        return pieces;
     }
 }
