@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.libvirt.BootReport;
 import org.xen2kvm.libvirt.LibvirtRegistrar;
 import org.xen2kvm.libvirt.RegisteredDomain;
 import org.xen2kvm.libvirt.Registration;
 import org.xen2kvm.kvm.TargetDomain;
+import org.xen2kvm.plan.DiskCopy;
 
 /**
  * Defines the domain in libvirt and, if asked, starts it or checks that it boots to a login
@@ -42,7 +44,8 @@ final class RegisterDomain implements Step {
         warnIfUnreachable(run);
         try (LibvirtRegistrar registrar = LibvirtRegistrar.connect(req.connectUri());
              Registration reg = registrar.begin()) {
-            RegisteredDomain dom = reg.define(run.get(Facts.DOMAIN_XML), t.name(), t.uuid(), req.replace());
+            RegisteredDomain dom = reg.define(run.get(Facts.DOMAIN_XML), t.name(), t.uuid(),
+                    req.replace() || leftover(run, registrar, t));
             BootReport report = null;
             if (req.verifyBoot() != null) {
                 run.stage("verify-boot", "waiting up to " + req.verifyBoot().toSeconds() + " s for a login prompt");
@@ -58,6 +61,16 @@ final class RegisterDomain implements Step {
             reg.commit();
             run.put(Facts.REGISTERED, new Registered(dom.name(), report));
         }
+    }
+
+    /**
+     * True when an earlier run of this conversion was killed after it defined the domain (it
+     * names this run's first disk) and before it finished: the re-run redefines it in place.
+     */
+    private static boolean leftover(ConversionRun run, LibvirtRegistrar registrar, TargetDomain t) {
+        List<DiskCopy> copies = run.get(Facts.PLAN).copies();
+        return run.get(Facts.RUN_MARKER).resumed() && !copies.isEmpty()
+                && registrar.isLeftoverOf(t.name(), t.uuid(), copies.get(0).outputPath().toString());
     }
 
     /**

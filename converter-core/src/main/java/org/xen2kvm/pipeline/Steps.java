@@ -26,7 +26,8 @@ public final class Steps {
                 new RenderDomainXml(),
                 new CopyDisks(),
                 new WriteDomainXml(),
-                new RegisterDomain());
+                new RegisterDomain(),
+                new FinishRun());
     }
 
     /** {@code inspect}: the first steps of a conversion, which change nothing. */
