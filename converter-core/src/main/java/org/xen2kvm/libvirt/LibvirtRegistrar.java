@@ -120,6 +120,19 @@ public final class LibvirtRegistrar implements AutoCloseable {
     }
 
     /**
+     * True when the only domain with this name or UUID has both, is shut off without saved
+     * state, and its definition names {@code path}: a domain an unfinished earlier conversion
+     * into the same files defined, which its re-run may replace without {@code --replace}.
+     */
+    public boolean isLeftoverOf(String name, String uuid, String path) {
+        List<Existing> existing = findConflicts(name, DomainIdentity.normalizeUuid(uuid));
+        return existing.size() == 1 && existing.get(0).name().equals(name)
+                && existing.get(0).uuid().equals(DomainIdentity.normalizeUuid(uuid))
+                && !existing.get(0).active() && !existing.get(0).saved()
+                && existing.get(0).inactiveXml().contains(path);
+    }
+
+    /**
      * Starts a defined domain.
      *
      * @throws LibvirtRegistrationException when it is gone, already running, or QEMU fails

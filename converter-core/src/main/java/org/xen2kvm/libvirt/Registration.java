@@ -68,6 +68,11 @@ public final class Registration implements AutoCloseable {
         return volume;
     }
 
+    /** {@link LibvirtRegistrar#isLeftoverOf}: a shut-off domain of this name and UUID naming {@code path}. */
+    public boolean isLeftoverOf(String name, String uuid, String path) {
+        return registrar.isLeftoverOf(name, uuid, path);
+    }
+
     /** Registers the removal of something created outside this class (e.g. an uploaded volume). */
     public void onRollback(String what, Runnable action) {
         undo.push(new Undo(what, action));

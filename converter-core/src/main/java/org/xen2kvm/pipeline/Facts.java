@@ -18,6 +18,8 @@ public final class Facts {
     public static final Fact<SourceGuest> SOURCE = new Fact<>("the source guest", SourceGuest.class);
     /** The plan: from the definition first, refined once the guest is inspected. */
     public static final Fact<ConversionPlan> PLAN = new Fact<>("the conversion plan", ConversionPlan.class);
+    /** The run marker, held from before the first output is written until the run finished. */
+    static final Fact<RunMarker> RUN_MARKER = new Fact<>("the run marker", RunMarker.class);
     /** The guest's disks, opened read-only behind copy-on-write overlays. */
     static final Fact<GuestDisks> DISKS = new Fact<>("the open disks", GuestDisks.class);
     /** The data the disks will write and the free space of the output file system. */

@@ -2,6 +2,7 @@ package org.xen2kvm.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,9 @@ import org.xen2kvm.image.DiskFormat;
 
 /**
  * Before any file is opened: refuses outputs that are (or resolve to) a source file and
- * outputs that exist (unless {@code --force}), removes the {@code .part} files an earlier,
- * killed run left, and creates the output directory (a compressed XVA is unpacked there, so
+ * outputs that exist (unless {@code --force}), removes what an earlier, killed run left (its
+ * {@code .part} files, and its finished outputs when its {@link RunMarker} is still there),
+ * claims the run marker, and creates the output directory (a compressed XVA is unpacked there, so
  * it must be registered for removal before the disks are opened).
  */
 final class PrepareOutputs extends PipelineStep {
@@ -27,9 +29,14 @@ final class PrepareOutputs extends PipelineStep {
         ConversionPlan plan = run.get(Facts.PLAN);
         List<Path> outputs = plannedOutputs(run);
         SourceGuard.check(namedSources(run, plan), outputs);
+        run.cleanup().outputs().createDirectories(run.request().plan().outputDir());
+        RunMarker marker = run.cleanup().closeAtEnd(RunMarker.claim(run.outputNames().runMarker()));
+        run.cleanup().outputs().marker(marker.path());
+        run.put(Facts.RUN_MARKER, marker);
+        removeLeftovers(run, marker, outputs);
         if (!run.request().copy().force()) {
             for (Path p : outputs) {
-                if (Files.exists(p)) {
+                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                     throw new Xen2KvmException(p + ": output exists; remove it or use --force");
                 }
             }
@@ -37,7 +44,28 @@ final class PrepareOutputs extends PipelineStep {
         for (Path p : outputs) {
             RunOutputs.removeStalePart(p);
         }
-        run.cleanup().outputs().createDirectories(run.request().plan().outputDir());
+        marker.record(outputs);
+    }
+
+    /**
+     * Removes the finished outputs (kernel, first disks, XML) of an earlier run with the same
+     * name and directory that was killed before it finished: the same command run again
+     * converts again. Only files this run would write, and the earlier one listed, are removed.
+     */
+    private static void removeLeftovers(ConversionRun run, RunMarker marker, List<Path> outputs) throws IOException {
+        List<String> removed = new ArrayList<>();
+        for (Path p : outputs) {
+            String file = p.getFileName().toString();
+            if (marker.earlierOutputs().contains(file) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(p);
+                removed.add(file);
+            }
+        }
+        if (marker.resumed()) {
+            run.emit(new ConversionEvent.Warning(marker.path() + ": an earlier run did not finish (killed?); "
+                    + (removed.isEmpty() ? "it left no finished output" : "removed what it left: "
+                    + String.join(", ", removed)) + "; converting again"));
+        }
     }
 
     /** Every file a run may write: the disks, the domain XML, a kernel and an initrd. */

@@ -25,7 +25,8 @@ final class RegisterDomain extends PipelineStep {
         }
         TargetDomain t = run.get(Facts.PLAN).target();
         Registration reg = run.get(Facts.REGISTRATION);
-        RegisteredDomain dom = reg.define(run.get(Facts.DOMAIN_XML), t.name(), t.uuid(), req.replace());
+        RegisteredDomain dom = reg.define(run.get(Facts.DOMAIN_XML), t.name(), t.uuid(),
+                req.replace() || leftover(run, reg, t));
         BootReport report = null;
         if (req.verifyBoot() != null) {
             run.stage("verify-boot", "waiting up to " + req.verifyBoot().toSeconds() + " s for a login prompt");
@@ -40,5 +41,18 @@ final class RegisterDomain extends PipelineStep {
         }
         reg.commit();
         run.put(Facts.REGISTERED, new Registered(dom.name(), report));
+    }
+
+    /**
+     * True when an earlier run of this conversion was killed after it defined the domain (it
+     * names this run's first disk, where the domain finds it) and before it finished: the
+     * re-run redefines it in place.
+     */
+    private static boolean leftover(ConversionRun run, Registration reg, TargetDomain t) {
+        if (!run.get(Facts.RUN_MARKER).resumed()) {
+            return false;
+        }
+        return t.disks().stream().filter(d -> !d.cdrom() && d.sourcePath() != null).findFirst()
+                .map(d -> reg.isLeftoverOf(t.name(), t.uuid(), d.sourcePath())).orElse(false);
     }
 }

@@ -19,6 +19,7 @@ import org.xen2kvm.image.write.DurableFiles;
 public final class RunOutputs {
     private final List<Path> files = new ArrayList<>();
     private final List<Path> directories = new ArrayList<>();
+    private Path marker;
 
     /** Creates {@code dir} and its missing parents, remembering each one this run created. */
     void createDirectories(Path dir) throws IOException {
@@ -42,6 +43,14 @@ public final class RunOutputs {
     /** Registers {@code file} (and its {@code .part}) for removal on failure; call before writing it. */
     void writing(Path file) {
         files.add(file);
+    }
+
+    /**
+     * Registers the run marker for removal on failure, after every output (so that a run
+     * killed while it cleans up still leaves the marker); it is not listed among the files.
+     */
+    void marker(Path file) {
+        marker = file;
     }
 
     /** Writes a small output durably (see {@link DurableFiles}), registered before its first byte. */
@@ -71,6 +80,13 @@ public final class RunOutputs {
             try {
                 Files.deleteIfExists(p);
                 Files.deleteIfExists(AtomicOutput.partOf(p));
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        if (marker != null) {
+            try {
+                Files.deleteIfExists(marker);
             } catch (IOException e) {
                 cause.addSuppressed(e);
             }

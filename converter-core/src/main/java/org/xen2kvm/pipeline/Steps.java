@@ -29,7 +29,8 @@ public final class Steps {
                 new DeliverDisks(),
                 new RenderDomainXml(),
                 new WriteDomainXml(),
-                new RegisterDomain());
+                new RegisterDomain(),
+                new FinishRun());
     }
 
     /** {@code inspect}: the first steps of a conversion, which change nothing. */

@@ -41,6 +41,14 @@ public record OutputNames(Path dir, String name) {
         return dir.resolve(name + "-console.log");
     }
 
+    /**
+     * Marks a conversion into this directory under this name as unfinished while it runs
+     * (see the pipeline's run marker); not an output.
+     */
+    public Path runMarker() {
+        return dir.resolve(name + ".xen2kvm-incomplete");
+    }
+
     /** The files besides the disks that a conversion may write. */
     public List<Path> besidesDisks() {
         return List.of(domainXml(), kernel(), initrd());

@@ -27,7 +27,8 @@ final class FileData {
     static final int XATTR_H_CHECKSUM = 0x10;
 
     private final ExtVolume vol;
-    private final Random generations = new Random();
+    /** i_generation of new inodes; seeded from SOURCE_DATE_EPOCH when set (see {@link #now()}). */
+    private final Random generations = reproducibleEpoch() >= 0 ? new Random(reproducibleEpoch()) : new Random();
 
     FileData(ExtVolume vol) {
         this.vol = vol;
@@ -265,7 +266,19 @@ final class FileData {
         vol.setSectors(inode, 0);
     }
 
+    /**
+     * The time stamped on what an edit changes: now, or {@code SOURCE_DATE_EPOCH} (seconds,
+     * reproducible-builds.org) when set, so that converting the same guest twice (a clean run
+     * and the re-run after a killed one) gives byte-identical disks.
+     */
     static long now() {
-        return System.currentTimeMillis() / 1000;
+        long fixed = reproducibleEpoch();
+        return fixed >= 0 ? fixed : System.currentTimeMillis() / 1000;
+    }
+
+    /** {@code SOURCE_DATE_EPOCH} in seconds, or -1 when it is unset or not a plain number. */
+    private static long reproducibleEpoch() {
+        String fixed = System.getenv("SOURCE_DATE_EPOCH");
+        return fixed != null && fixed.matches("[0-9]{1,12}") ? Long.parseLong(fixed) : -1;
     }
 }
