@@ -33,7 +33,9 @@ final class GoldenFixtures {
 
     static Path folder(String reader) {
         try {
-            return Path.of(GoldenFixtures.class.getResource("/org/xen2kvm/config/" + reader).toURI());
+            // The XVA reader moved to its own package, its fixtures with it.
+            String folder = reader.equals("xva") ? "/org/xen2kvm/xva" : "/org/xen2kvm/config/" + reader;
+            return Path.of(GoldenFixtures.class.getResource(folder).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
