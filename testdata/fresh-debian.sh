@@ -14,8 +14,9 @@
 #     run reuses DIR as it is (delete DIR for a pristine machine again);
 #   - clones the committed HEAD of this repository to DIR/root/work/main (a clean clone, as
 #     CI has) and bind-mounts ../shared (the corpus) read-only at DIR/root/work/shared;
-#   - runs the command in its own PID and mount namespace (unshare --pid --fork --mount):
-#     the root bind-mounted on itself (so that it is a mount point, as / is), a fresh /proc
+#   - runs the command in its own PID and mount namespace (unshare --pid --fork --mount),
+#     switched into DIR with pivot_root (a root that is a mount point, and a mount table
+#     without the host's mounts, as on a machine; libvirt and Java need both), a fresh /proc
 #     of the new PID namespace (host processes such as the host's libvirtd are invisible), a tmpfs /run
 #     (its own libvirt sockets), its own /dev (tmpfs + the few device nodes the tests use, so
 #     test.sh's chgrp of /dev/kvm does not touch the host's) and /sys. Every mount lives in
@@ -79,7 +80,7 @@ inner() {
     mkdir -p "$r/dev/net" "$r/dev/pts" "$r/dev/shm"
     mknod -m 600 "$r/dev/net/tun" c 10 200
     mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$r/dev/pts"
-    ln -s pts/ptmx "$r/dev/ptmx"
+    mknod -m 666 "$r/dev/ptmx" c 5 2
     mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm"
     ln -s /proc/self/fd "$r/dev/fd"
     ln -s /proc/self/fd/0 "$r/dev/stdin"
@@ -89,7 +90,15 @@ inner() {
         mount --bind "$shared" "$r/root/work/shared"
         mount -o remount,bind,ro "$r/root/work/shared"
     fi
-    exec chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+    # pivot_root, not a plain chroot: the mount table then holds this root's mounts only, as
+    # on a machine (libvirt's per-domain mount namespace for QEMU fails in a plain chroot
+    # with "Failed to create PTY").
+    mkdir -p "$r/.oldroot"
+    cd "$r"
+    pivot_root . .oldroot
+    umount -l /.oldroot
+    rmdir /.oldroot
+    exec chroot / /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         bash -c "$cmd"
 }
