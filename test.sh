@@ -41,8 +41,15 @@ start_libvirt() {
   if [ -e /dev/kvm ]; then
     chgrp kvm /dev/kvm 2>/dev/null && chmod 0660 /dev/kvm || true
   fi
-  pgrep -x virtlogd >/dev/null || virtlogd -d
-  pgrep -x libvirtd >/dev/null || libvirtd -d
+  # Ask the daemons themselves, on this machine's sockets: pgrep would also see daemons of
+  # other containers or of the host around a chroot, whose sockets are not ours. With
+  # systemd, installing libvirt-daemon-system enables socket activation, so both answer.
+  if ! virt-admin -c virtlogd:///system version >/dev/null 2>&1; then
+    virtlogd -d
+  fi
+  if ! virsh -c qemu:///system version >/dev/null 2>&1; then
+    libvirtd -d
+  fi
   for _ in $(seq 1 30); do
     virsh -c qemu:///system version >/dev/null 2>&1 && return 0
     sleep 1
