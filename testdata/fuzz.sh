@@ -13,9 +13,9 @@ cd "$(dirname "$0")/../converter-core"
 TARGETS=(
   config.ConfigFuzzTest#xlConfig config.ConfigFuzzTest#sxp config.ConfigFuzzTest#libvirtXml
   config.ConfigFuzzTest#ovaXml config.ConfigFuzzTest#guestDefinition
-  disk.DiskImageFuzzTest#qcow2 disk.DiskImageFuzzTest#qcow disk.DiskImageFuzzTest#vhd disk.DiskImageFuzzTest#probed
+  image.DiskImageFuzzTest#qcow2 image.DiskImageFuzzTest#qcow image.DiskImageFuzzTest#vhd image.DiskImageFuzzTest#probed
   partition.PartitionFuzzTest#table
-  disk.xva.XvaFuzzTest#tar disk.xva.XvaFuzzTest#archive
+  xva.XvaFuzzTest#tar xva.XvaFuzzTest#archive
   fs.ext.ExtImageFuzzTest#walkAndWrite fs.ext.ExtImageFuzzTest#journal
   guest.GuestTextFuzzTest#grub2 guest.GuestTextFuzzTest#grubLegacy guest.GuestTextFuzzTest#extlinux
   guest.GuestTextFuzzTest#fstab
