@@ -26,7 +26,12 @@ logs=target/fuzz-logs
 mkdir -p "$logs"
 ( cd .. && mvn -B -q -ntp test-compile -pl converter-core )
 mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/fuzz-classpath.txt >/dev/null
-cp="target/test-classes:target/classes:$(cat target/fuzz-classpath.txt)"
+# The fuzzing JVMs load classes from a private copy: a `mvn test` run meanwhile rewrites
+# target/classes, and a class missing for a moment would be reported as a finding.
+snap=$(mktemp -d "${TMPDIR:-/tmp}/xen2kvm-fuzz-classes.XXXXXX")
+trap 'rm -rf "$snap"' EXIT
+cp -r target/classes target/test-classes "$snap/"
+cp="$snap/test-classes:$snap/classes:$(cat target/fuzz-classpath.txt)"
 failed=()
 printf '%-40s %12s %8s %s\n' target executions seconds result
 for t in "${TARGETS[@]}"; do
