@@ -17,7 +17,7 @@ public final class Fuzz {
     /**
      * How long one fuzzing run of a target lasts (JAZZER_FUZZ=1, testdata/fuzz.sh). Jazzer puts
      * the annotation's -max_total_time after any libFuzzer flags given, so it cannot be
-     * overridden; longer campaigns repeat the run (FUZZ_ROUNDS), resuming from the corpus.
+     * overridden; longer campaigns repeat the run (FUZZ_SECONDS or FUZZ_ROUNDS), resuming from the corpus.
      */
     public static final String CI_DURATION = "15s";
     /** One input must be handled within this; the first inputs of a run also pay class loading and JIT. */
