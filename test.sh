@@ -78,4 +78,4 @@ mvn -B -ntp verify
 echo "== launcher (bin/xen2kvm)"
 testdata/launcher-test.sh
 testdata/deb-test.sh
-echo "== fuzzing (testdata/fuzz.sh, 15 s per target)"; testdata/fuzz.sh
+echo "== fuzzing (testdata/fuzz.sh, 15 s per target, two at a time)"; testdata/fuzz.sh

@@ -8,7 +8,7 @@ RES=converter-core/src/test/resources/org/xen2kvm
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-disk=$RES/disk/DiskImageFuzzTestInputs
+disk=$RES/image/DiskImageFuzzTestInputs
 mkdir -p "$disk"/{qcow2,qcow,vhd,probed}
 # 512-byte clusters keep a qcow2 with data, a zero cluster and an L2 table under 4 KiB.
 qemu-img create -q -f qcow2 -o cluster_size=512 "$work/a.qcow2" 64K
@@ -54,7 +54,7 @@ truncate -s 64K "$work/gpt.img"
 printf 'label: gpt\nfirst-lba: 34\n34,8,L\n42,16,S\n' | sfdisk -q "$work/gpt.img" >/dev/null
 cp "$work/mbr.img" "$work/gpt.img" "$part/"
 
-xva=$RES/disk/xva/XvaFuzzTestInputs
+xva=$RES/xva/XvaFuzzTestInputs
 mkdir -p "$xva"/{tar,archive}
 # A one-disk export: ova.xml, two short chunks (one with a SHA-1 entry), plain and gzip.
 python3 - "$work" <<'PY'

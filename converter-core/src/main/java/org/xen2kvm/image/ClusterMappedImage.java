@@ -157,9 +157,12 @@ public abstract class ClusterMappedImage implements FormatImage {
     /** Reads from the host file; bytes past its end (a last cluster written short) read as zeros. */
     private void readHost(long host, ByteBuffer dst, int length) throws IOException {
         long available = Math.max(0, Math.min(length, file.size() - host));
-        ByteBuffer part = dst.slice(dst.position(), (int) available);
-        file.read(host, part);
-        dst.position(dst.position() + (int) available);
+        if (available > 0) {
+            // A cluster starting inside the file may be read from past its end: no read at all then.
+            ByteBuffer part = dst.slice(dst.position(), (int) available);
+            file.read(host, part);
+            dst.position(dst.position() + (int) available);
+        }
         fillZeros(dst, (int) (length - available));
     }
 

@@ -153,6 +153,10 @@ public final class PartitionTable {
     }
 
     private static PartitionTable readGpt(BlockDevice disk, boolean code) throws IOException {
+        if (disk.size() < 2L * SECTOR) {
+            throw new PartitionTableException(disk.describe() + ": protective MBR but the disk of " + disk.size()
+                    + " bytes ends before the GPT header at byte 512");
+        }
         ByteBuffer h = ByteBuffer.wrap(disk.readBytes(SECTOR, SECTOR)).order(ByteOrder.LITTLE_ENDIAN);
         if (h.getLong(0) != GPT_SIGNATURE) {
             throw new PartitionTableException(disk.describe() + ": protective MBR but no GPT header at byte 512");
@@ -165,12 +169,13 @@ public final class PartitionTable {
                     + " entries of " + entrySize + " bytes (at most " + GPT_MAX_ENTRIES + " of 128..4096 supported)");
         }
         long tableBytes = count * entrySize;
-        long tableOffset = Math.multiplyExact(entriesLba, (long) SECTOR);
-        if (tableOffset < 0 || tableOffset > disk.size() - tableBytes) {
+        // The LBA is checked before multiplying: a hostile one times the sector size overflows a long.
+        if (entriesLba < 0 || entriesLba > disk.size() / SECTOR
+                || entriesLba * SECTOR > disk.size() - tableBytes) {
             throw new PartitionTableException(disk.describe() + ": GPT entry array at LBA " + entriesLba
                     + " lies outside the disk");
         }
-        ByteBuffer t = ByteBuffer.wrap(disk.readBytes(tableOffset, (int) tableBytes)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer t = ByteBuffer.wrap(disk.readBytes(entriesLba * SECTOR, (int) tableBytes)).order(ByteOrder.LITTLE_ENDIAN);
         List<Partition> parts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int o = (int) (i * entrySize);

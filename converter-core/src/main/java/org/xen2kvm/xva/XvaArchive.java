@@ -81,10 +81,9 @@ public final class XvaArchive implements Closeable {
     public static XvaArchive open(Path xva) throws IOException {
         Compression compression = detect(xva);
         if (compression != Compression.NONE) {
-            try (InputStream in = openStream(xva, compression)) {
-                TarReader tar = new TarReader(new TarReader.StreamSource(in), xva);
-                return new XvaArchive(xva, compression, readOvaXml(tar, xva), null);
-            }
+            // The same path as the guest definition reader: corrupt compressed data, even a
+            // gzip header cut short, ends as an XvaFormatException.
+            return new XvaArchive(xva, compression, readOvaXml(xva), null);
         }
         try (FileChannel ch = FileChannel.open(xva, StandardOpenOption.READ)) {
             long fileSize = ch.size();

@@ -14,7 +14,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * Runs one fuzz target ({@code pkg.Class#method}) through the JUnit launcher, as surefire
- * would but without a Maven start per target: testdata/fuzz.sh runs 18 targets in a row.
+ * would but without a Maven start per target: testdata/fuzz.sh runs 18 targets, one JVM each.
  * Exit status 1 when the target failed (Jazzer found something).
  */
 public final class FuzzMain {

@@ -129,12 +129,15 @@ public final class QcowImage extends ClusterMappedImage {
             }
             XenExtension xen = readXenExtension(file, l1Offset);
             long[] l1 = new long[(int) l1Size];
-            ByteBuffer buf = ByteBuffer.allocate(l1.length * 8);
-            file.read(l1Offset, buf);
-            if (xen != null && xen.l1LittleEndian()) {
-                buf.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            // An empty disk has no L1 table, and its l1_table_offset is not checked above.
+            if (l1.length > 0) {
+                ByteBuffer buf = ByteBuffer.allocate(l1.length * 8);
+                file.read(l1Offset, buf);
+                if (xen != null && xen.l1LittleEndian()) {
+                    buf.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                }
+                buf.flip().asLongBuffer().get(l1);
             }
-            buf.flip().asLongBuffer().get(l1);
             long l2Bytes = 8L << l2Bits;
             for (int i = 0; i < l1.length; i++) {
                 if (l1[i] != 0 && (l1[i] < HEADER_SIZE || l1[i] > fileSize - l2Bytes)) {
