@@ -29,6 +29,15 @@ if [ -n "${FUZZ_SECONDS:-}" ]; then
   FUZZ_ROUNDS=$(( (FUZZ_SECONDS + ROUND_SECONDS - 1) / ROUND_SECONDS ))
 fi
 export FUZZ_ROUNDS=${FUZZ_ROUNDS:-1}
+# CI fuzzes with a fixed seed, so that a CI run explores the same inputs as the run before it
+# on the same code: a finding there is a new bug in the change, not the luck of the draw.
+# Elsewhere every run draws its own seed (printed, to replay a run: FUZZ_SEED=N).
+if [ "${CI:-}" = true ]; then
+  export FUZZ_SEED=${FUZZ_SEED:-1}
+else
+  export FUZZ_SEED=${FUZZ_SEED:-$(( (RANDOM << 15) | RANDOM ))}
+fi
+echo "fuzz.sh: seed $FUZZ_SEED"
 jobs=${FUZZ_JOBS:-$( [ "$(nproc)" -ge 2 ] && echo 2 || echo 1 )}
 export logs=target/fuzz-logs
 mkdir -p "$logs"
@@ -52,6 +61,7 @@ fuzz_target() {
     # inside one input, `timeout` a JVM that never gets going.
     if ! JAZZER_FUZZ=1 timeout 300 java -Xmx512m -Xss1m -Djazzer.internal.basedir="$PWD" \
         -Djazzer.internal.arg.0=xen2kvm-fuzz -Djazzer.internal.arg.1=-timeout=10 \
+        -Djazzer.internal.arg.2=-seed="$((FUZZ_SEED + r))" \
         -cp "$cp" org.xen2kvm.testutil.FuzzMain "org.xen2kvm.$t" >"$log" 2>&1; then
       result="FAILED (see converter-core/$log)"
     fi
