@@ -9,6 +9,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.xen2kvm.image.BlockDevice;
+import org.xen2kvm.lvm.LogicalVolume;
+import org.xen2kvm.lvm.LvmFormatException;
+import org.xen2kvm.lvm.LvmLayout;
+import org.xen2kvm.lvm.LvmNames;
+import org.xen2kvm.lvm.LvmScanner;
+import org.xen2kvm.lvm.PvLabelReader;
+import org.xen2kvm.lvm.UnsupportedLvmException;
+import org.xen2kvm.lvm.VolumeGroup;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.fs.SwapSpace;
 import org.xen2kvm.fs.ext.ExtFileSystem;
@@ -49,6 +57,7 @@ public final class GuestLayout implements Closeable {
         Map<String, PartitionTable> tables = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         List<String> ntfs = new ArrayList<>();
+        List<BlockDevice> physicalVolumes = new ArrayList<>();
         try {
             for (Map.Entry<String, BlockDevice> d : disks.entrySet()) {
                 String diskPath = d.getKey();
@@ -58,12 +67,14 @@ public final class GuestLayout implements Closeable {
                 if (table.isPresent()) {
                     tables.put(diskPath, table.get());
                     for (Partition p : table.get().partitions()) {
-                        volume(diskPath + p.number(), table.get().open(overlay, p), volumes, ntfs, warnings);
+                        volume(diskPath + p.number(), table.get().open(overlay, p), volumes, ntfs, physicalVolumes,
+                                warnings);
                     }
                 } else {
-                    volume(diskPath, overlay, volumes, ntfs, warnings);
+                    volume(diskPath, overlay, volumes, ntfs, physicalVolumes, warnings);
                 }
             }
+            logicalVolumes(physicalVolumes, volumes, warnings);
         } catch (IOException | RuntimeException e) {
             for (Volume v : volumes) {
                 if (v.fs() != null) {
@@ -80,7 +91,7 @@ public final class GuestLayout implements Closeable {
     }
 
     private static void volume(String path, BlockDevice dev, List<Volume> out, List<String> ntfs,
-                               List<String> warnings) throws IOException {
+                               List<BlockDevice> physicalVolumes, List<String> warnings) throws IOException {
         if (ExtFileSystem.probe(dev)) {
             ExtFileSystem fs;
             try {
@@ -98,6 +109,43 @@ public final class GuestLayout implements Closeable {
             out.add(new Volume(path, dev, null, swap.get()));
         } else if (NtfsProbe.isNtfs(dev)) {
             ntfs.add(path);
+        } else if (PvLabelReader.read(dev).isPresent()) {
+            physicalVolumes.add(dev);
+        }
+    }
+
+    /**
+     * The filesystems and swap areas on the LVs of the guest's volume groups, named
+     * {@code /dev/VG/LV} (names do not change on KVM). What the LVM reader does not handle (thin
+     * pools, snapshots, RAID, a PV on none of the guest's disks) is named in a warning: its data
+     * is still copied, but nothing in it is inspected or edited.
+     */
+    private static void logicalVolumes(List<BlockDevice> physicalVolumes, List<Volume> out, List<String> warnings)
+            throws IOException {
+        if (physicalVolumes.isEmpty()) {
+            return;
+        }
+        LvmLayout lvm;
+        try {
+            lvm = LvmScanner.scan(physicalVolumes);
+        } catch (LvmFormatException | UnsupportedLvmException e) {
+            warnings.add("LVM: " + e.getMessage() + "; the volumes on it are copied but not inspected or edited");
+            return;
+        }
+        for (VolumeGroup vg : lvm.volumeGroups()) {
+            for (LogicalVolume lv : vg.logicalVolumes().values()) {
+                if (!lv.isVisible()) {
+                    continue;
+                }
+                Optional<String> why = vg.unsupportedReason(lv);
+                if (why.isPresent()) {
+                    warnings.add("LV " + vg.name() + "/" + lv.name() + " " + why.get()
+                            + "; it is copied but not inspected or edited");
+                    continue;
+                }
+                volume(LvmNames.devPath(vg.name(), lv.name()), vg.openVolume(lv.name()), out, new ArrayList<>(),
+                        new ArrayList<>(), warnings);
+            }
         }
     }
 
@@ -151,6 +199,8 @@ public final class GuestLayout implements Closeable {
                 match = v.uuid() != null && v.uuid().equalsIgnoreCase(uuid);
             } else if (s.startsWith("LABEL=") || s.startsWith("/dev/disk/by-label/")) {
                 match = !label.isEmpty() && label.equals(s.substring(s.startsWith("LABEL=") ? 6 : "/dev/disk/by-label/".length()));
+            } else if (s.startsWith("/dev/mapper/") || LvmNames.isDevPath(s)) {
+                match = v.kvmPath().equals(LvmNames.canonical(s));
             } else {
                 match = xenToKvm.apply(s).map(v.kvmPath()::equals).orElse(false);
             }
@@ -183,6 +233,18 @@ public final class GuestLayout implements Closeable {
             return root;
         }
         return new MountedGuest(root, Map.of("/boot", fs.get()));
+    }
+
+    /**
+     * The partition table of the disk the BIOS boots for a root on {@code rootVolume}: the
+     * root's own disk, or for a root on an LV (which has no disk of its own) the first disk.
+     */
+    public Optional<PartitionTable> bootDiskTable(String rootVolume) {
+        Optional<PartitionTable> own = table(rootVolume.replaceAll("[0-9]+$", ""));
+        if (own.isPresent() || !LvmNames.isDevPath(rootVolume)) {
+            return own;
+        }
+        return tables.values().stream().findFirst();
     }
 
     /** The partition table of a KVM disk ({@code /dev/vda}), when it has one. */

@@ -22,8 +22,7 @@ final class DecideBoot extends PipelineStep {
         }
         Optional<PartitionTable> bootTable = run.find(Facts.ROOT_VOLUME)
                 .flatMap(layout.get()::volumeOf)
-                .map(v -> v.kvmPath().replaceAll("[0-9]+$", ""))
-                .flatMap(layout.get()::table);
+                .flatMap(v -> layout.get().bootDiskTable(v.kvmPath()));
         List<String> warnings = new ArrayList<>();
         run.put(Facts.BOOT, BootPlanner.decide(run.get(Facts.PLAN), run.find(Facts.INSPECTED).orElse(null),
                 bootTable, warnings));

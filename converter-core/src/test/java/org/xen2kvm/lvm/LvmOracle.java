@@ -32,6 +32,11 @@ final class LvmOracle implements AutoCloseable {
         return loop;
     }
 
+    /** Confines lvm2 to (and detaches at the end) a loop device attached elsewhere. */
+    void adopt(String loop) {
+        loops.add(loop);
+    }
+
     String config() {
         StringBuilder f = new StringBuilder();
         for (String l : loops) {
