@@ -18,7 +18,7 @@
 #     switched into DIR with pivot_root (a root that is a mount point, and a mount table
 #     without the host's mounts, as on a machine; libvirt and Java need both), a fresh /proc
 #     of the new PID namespace (host processes such as the host's libvirtd are invisible), a tmpfs /run
-#     (its own libvirt sockets), its own /dev (tmpfs + the few device nodes the tests use, so
+#     (its own libvirt sockets), its own /dev (tmpfs + the device nodes the tests use, loop devices included, so
 #     test.sh's chgrp of /dev/kvm does not touch the host's) and /sys. Every mount lives in
 #     that namespace only and goes away with it: nothing is left mounted.
 #   It shares the host's network namespace: xenbr0 and the guests' tap devices are the
@@ -79,6 +79,9 @@ inner() {
     [ -e /dev/kvm ] && mknod -m 600 "$r/dev/kvm" c 10 232
     mkdir -p "$r/dev/net" "$r/dev/pts" "$r/dev/shm"
     mknod -m 600 "$r/dev/net/tun" c 10 200
+    # Loop devices: the LVM tests run pvcreate on image files through them (a machine has these).
+    mknod -m 660 "$r/dev/loop-control" c 10 237
+    for i in $(seq 0 63); do mknod -m 660 "$r/dev/loop$i" b 7 "$i"; done
     mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$r/dev/pts"
     mknod -m 666 "$r/dev/ptmx" c 5 2
     mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm"
