@@ -27,5 +27,5 @@ printf '%-50s %8s %6s  %s\n' command median ratio runs
 printf '%-50s %8s %6s  %s\n' "qemu-img convert -t writeback (every disk)" "$q" 1.00 "${results[qemu-img]}"
 for t in "${tools[@]}"; do
   m=$(echo "${results[$t]}" | tr ' ' '\n' | grep . | median)
-  printf '%-50s %8s %6.2f  %s\n' "$t convert" "$m" "$(echo "$m / $q" | bc -l)" "${results[$t]}"
+  printf '%-50s %8s %6.2f  %s\n' "$t convert" "$m" "$(awk -v m="$m" -v q="$q" 'BEGIN {print m / q}')" "${results[$t]}"
 done

@@ -338,6 +338,22 @@ class LauncherIT {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Launcher.class)
+    void convertPoolNeedsAConnectionAndAFailedUploadLeavesNothing(Launcher how) throws Exception {
+        Path out = dir(how, "pool");
+        assertOneLineError(run(how, "convert", demo.toString(), "-o", out.toString(), "--pool", "images"), 2,
+                "xen2kvm: --start, --verify-boot, --replace and --pool need --connect URI");
+        assertFalse(Files.exists(out), out + " was created");
+
+        // The disks are copied, then the pool is not there: exit 1, and the copies go again.
+        Run r = run(how, "convert", demo.toString(), "-o", out.toString(), "--connect", "test:///default",
+                "--pool", "nosuchpool");
+        assertOneLineError(r, 1, "xen2kvm: test:///default: storage pool 'nosuchpool': Storage pool not found: no storage"
+                + " pool with matching name 'nosuchpool'; list the pools with virsh pool-list --all");
+        assertFalse(Files.exists(out), out + " was left behind");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Launcher.class)
     void convertOfAGuestWhoseDiskIsMissingExits2(Launcher how) throws Exception {
         Path cfg = work.resolve(how + "-lost.cfg");
         Path lost = work.resolve("lost-disk.img");

@@ -199,10 +199,10 @@ public final class GuestLayout implements Closeable {
                 match = v.uuid() != null && v.uuid().equalsIgnoreCase(uuid);
             } else if (s.startsWith("LABEL=") || s.startsWith("/dev/disk/by-label/")) {
                 match = !label.isEmpty() && label.equals(s.substring(s.startsWith("LABEL=") ? 6 : "/dev/disk/by-label/".length()));
-            } else if (s.startsWith("/dev/mapper/") || LvmNames.isDevPath(s)) {
-                match = v.kvmPath().equals(LvmNames.canonical(s));
             } else {
-                match = xenToKvm.apply(s).map(v.kvmPath()::equals).orElse(false);
+                // An LV keeps its name (/dev/VG/LV, or /dev/mapper/VG-LV); a Xen device is translated.
+                match = v.kvmPath().equals(LvmNames.canonical(s))
+                        || xenToKvm.apply(s).map(v.kvmPath()::equals).orElse(false);
             }
             if (match) {
                 return Optional.of(v.fs());

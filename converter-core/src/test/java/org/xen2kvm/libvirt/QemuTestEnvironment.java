@@ -13,7 +13,7 @@ import org.xen2kvm.testutil.ExternalTool;
  * {@code testdata/fetch-test-kernel.sh}. Missing pieces skip the tests locally and fail
  * them in CI (CI=true), where the workflow must provide them.
  */
-final class QemuTestEnvironment {
+public final class QemuTestEnvironment {
     static final String URI = "qemu:///system";
     private static final Path FETCH_SCRIPT = Path.of("..", "testdata", "fetch-test-kernel.sh");
 
@@ -25,7 +25,7 @@ final class QemuTestEnvironment {
     }
 
     /** Connects to qemu:///system, or skips/fails naming why not. */
-    static LibvirtRegistrar connect() {
+    public static LibvirtRegistrar connect() {
         try {
             return LibvirtRegistrar.connect(URI);
         } catch (LibvirtUnreachableException e) {

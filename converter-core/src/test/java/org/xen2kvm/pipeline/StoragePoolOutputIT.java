@@ -21,6 +21,7 @@ import org.libvirt.StoragePool;
 import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.image.write.OutputFormat;
 import org.xen2kvm.kvm.DomainType;
+import org.xen2kvm.libvirt.QemuTestEnvironment;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.testutil.ExternalTool;
 
@@ -42,7 +43,7 @@ class StoragePoolOutputIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        ExternalTool.requireThat(libvirtAnswers(), "libvirtd answering on " + URI + " (test.sh starts it)");
+        QemuTestEnvironment.connect().close();
         admin = new Connect(URI, false);
         String id = UUID.randomUUID().toString().substring(0, 8);
         poolName = "xen2kvm-it-pool-" + id;
@@ -70,10 +71,6 @@ class StoragePoolOutputIT {
         } finally {
             admin.close();
         }
-    }
-
-    private static boolean libvirtAnswers() {
-        return Files.exists(Path.of("/run/libvirt/libvirt-sock")) || Files.exists(Path.of("/run/libvirt/virtqemud-sock"));
     }
 
     private ConversionRequest request(Path cfg, Path out) {
