@@ -47,15 +47,24 @@ start_libvirt() {
   if ! virt-admin -c virtlogd:///system version >/dev/null 2>&1; then
     virtlogd -d
   fi
-  if ! virsh -c qemu:///system version >/dev/null 2>&1; then
-    libvirtd -d
+  # RemoteLibvirtIT needs the remote protocol over TCP on 127.0.0.1 (testdata/libvirtd-tcp.conf).
+  # A libvirtd running without it is restarted with it; running guests are not affected.
+  if virsh -c qemu:///system version >/dev/null 2>&1 \
+      && ! virsh -c qemu+tcp://127.0.0.1/system version >/dev/null 2>&1; then
+    echo "== restarting libvirtd to listen on 127.0.0.1:16509 (testdata/libvirtd-tcp.conf)"
+    pkill -x libvirtd || true
+    for _ in $(seq 1 30); do pgrep -x libvirtd >/dev/null || break; sleep 1; done
   fi
-  for _ in $(seq 1 30); do
-    virsh -c qemu:///system version >/dev/null 2>&1 && return 0
-    sleep 1
+  if ! virsh -c qemu:///system version >/dev/null 2>&1; then
+    libvirtd -d --listen -f "$PWD/testdata/libvirtd-tcp.conf"
+  fi
+  for uri in qemu:///system qemu+tcp://127.0.0.1/system; do
+    for i in $(seq 1 30); do
+      virsh -c "$uri" version >/dev/null 2>&1 && break
+      [ "$i" = 30 ] && { echo "test.sh: libvirtd did not answer on $uri" >&2; exit 1; }
+      sleep 1
+    done
   done
-  echo "test.sh: libvirtd did not answer on qemu:///system" >&2
-  exit 1
 }
 
 make_bridge() {

@@ -41,6 +41,9 @@ interface LibvirtNative extends Library {
 
     int virStreamFinish(Pointer stream);
 
+    /** Tells the receiver that {@code length} bytes of hole follow (sparse streams, libvirt 3.4+). */
+    int virStreamSendHole(Pointer stream, long length, int flags);
+
     Pointer virStorageVolLookupByKey(Pointer conn, String key);
 
     int virStorageVolFree(Pointer volume);

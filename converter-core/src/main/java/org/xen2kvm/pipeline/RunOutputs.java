@@ -68,6 +68,17 @@ public final class RunOutputs {
         }
     }
 
+    /**
+     * Removes a local copy that now lives elsewhere (a storage-pool volume): it is no longer
+     * one of this run's files.
+     */
+    void handedOver(Path file) throws IOException {
+        if (files.remove(file)) {
+            Files.deleteIfExists(file);
+            DurableFiles.syncDirectory(file.toAbsolutePath().getParent());
+        }
+    }
+
     /** The files written, in order. */
     List<Path> files() {
         return List.copyOf(files);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Connect;
 import org.libvirt.StoragePool;
+import org.xen2kvm.testutil.ExternalTool;
 
 /** Uploads into a transient directory pool on qemu:///system (the test driver cannot upload). */
 class VolumeUploadTest {
@@ -79,6 +81,34 @@ class VolumeUploadTest {
         assertFalse(registrar.volumeExists(volume));
         assertFalse(Files.exists(Path.of(volume.path())));
         registrar.deleteVolume(volume); // already gone: no error
+    }
+
+    /**
+     * 64 MiB of which 2 MiB is data, in three places with holes between and after: the volume
+     * holds the same bytes and, because only data and hole messages travel, stays as sparse.
+     */
+    @Test
+    void uploadsOnlyTheDataOfASparseImage() throws Exception {
+        Path image = dir.resolve("sparse.img");
+        long size = 64L << 20;
+        byte[] block = new byte[1 << 20];
+        new Random(7).nextBytes(block);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(image,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(block, 0, 4096), 0);
+            ch.write(java.nio.ByteBuffer.wrap(block), 20L << 20);
+            ch.write(java.nio.ByteBuffer.wrap(block, 0, 12345), 40L << 20);
+        }
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            raf.setLength(size); // the trailing hole
+        }
+        UploadedVolume volume = registrar.uploadVolume(poolName, "sparse.img", image, false);
+        Path uploaded = Path.of(volume.path());
+        assertEquals(size, Files.size(uploaded));
+        assertArrayEquals(Files.readAllBytes(image), Files.readAllBytes(uploaded));
+        ExternalTool.Result blocks = ExternalTool.run(List.of("stat", "-c", "%b", uploaded.toString()));
+        long allocated = Long.parseLong(blocks.output().trim()) * 512;
+        assertTrue(allocated < (8L << 20), "the volume has " + allocated + " bytes allocated for 2 MiB of data");
     }
 
     @Test
