@@ -29,7 +29,7 @@ class InitramfsFailTest {
     @Test
     void truncatedArchive() {
         byte[] b = plain();
-        assertEquals("initrd.img: offset 228: cpio entry \"bin/hello\" has 21 bytes of data but the image ends 8 bytes "
+        assertEquals("initrd.img: offset 228: cpio entry \"bin/hello\" has 21 bytes of data but the image ends 12 bytes "
                 + "after its header; the image is truncated", refusal(Arrays.copyOf(b, 360)));
         assertEquals("initrd.img: offset 0: cpio header cut short (50 of 110 bytes); the image is truncated",
                 refusal(Arrays.copyOf(b, 50)));
