@@ -14,10 +14,24 @@ import java.util.Optional;
 public final class InitramfsImage {
     private final List<InitramfsSegment> segments;
     private final int trailingPadding;
+    /**
+     * Each compressed segment's bytes as read, null once it changed: an unchanged segment is
+     * written back as it was, which saves recompressing it (gzip of a 100 MB archive takes
+     * seconds) and keeps it byte-identical.
+     */
+    private final List<byte[]> asRead;
 
     public InitramfsImage(List<InitramfsSegment> segments, int trailingPadding) {
+        this(segments, trailingPadding, null);
+    }
+
+    private InitramfsImage(List<InitramfsSegment> segments, int trailingPadding, List<byte[]> asRead) {
         this.segments = List.copyOf(segments);
         this.trailingPadding = trailingPadding;
+        this.asRead = new ArrayList<>(segments.size());
+        for (int i = 0; i < segments.size(); i++) {
+            this.asRead.add(asRead == null ? null : asRead.get(i));
+        }
         if (trailingPadding < 0) {
             throw new IllegalArgumentException("negative padding " + trailingPadding);
         }
@@ -53,6 +67,7 @@ public final class InitramfsImage {
     public static InitramfsImage read(String what, byte[] image, InitramfsLimits limits) throws InitramfsFormatException {
         CpioNewc.Budget budget = new CpioNewc.Budget(limits);
         List<InitramfsSegment> segments = new ArrayList<>();
+        List<byte[]> asRead = new ArrayList<>();
         long total = image.length;
         if (total > limits.maxTotalBytes()) {
             throw new InitramfsFormatException(what + ": " + total + " bytes, more than the " + limits.maxTotalBytes()
@@ -69,7 +84,7 @@ public final class InitramfsImage {
                 if (segments.isEmpty()) {
                     throw new InitramfsFormatException(what + ": no cpio archive (" + image.length + " bytes, all zero)");
                 }
-                return new InitramfsImage(segments, zeros);
+                return new InitramfsImage(segments, zeros, asRead);
             }
             int start = pos + zeros;
             Compression c = Compression.detect(image, start);
@@ -82,6 +97,7 @@ public final class InitramfsImage {
                 CpioNewc.Run run = CpioNewc.read(offset -> what + ": offset " + offset, image, alignBase, start, image.length,
                         false, budget);
                 segments.add(new InitramfsSegment(zeros, c, run.archives()));
+                asRead.add(null);
                 pos = run.end();
                 if (pos < image.length && Compression.detect(image, pos) == null) {
                     throw new InitramfsFormatException(what + ": offset " + pos + ": after the cpio archive come bytes "
@@ -104,6 +120,7 @@ public final class InitramfsImage {
                 throw new InitramfsFormatException(seg + ": decompressed data starts with zero bytes before the cpio archive");
             }
             segments.add(new InitramfsSegment(zeros, c, run.archives()));
+            asRead.add(java.util.Arrays.copyOfRange(image, start, start + d.consumed()));
             pos = start + d.consumed();
             alignBase = pos;
         }
@@ -121,9 +138,13 @@ public final class InitramfsImage {
     public byte[] write() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int alignBase = 0;
-        for (InitramfsSegment s : segments) {
+        for (int i = 0; i < segments.size(); i++) {
+            InitramfsSegment s = segments.get(i);
             out.writeBytes(new byte[s.paddingBefore()]);
-            if (s.compression() == Compression.NONE) {
+            if (asRead.get(i) != null) {
+                out.writeBytes(asRead.get(i));
+                alignBase = out.size();
+            } else if (s.compression() == Compression.NONE) {
                 for (CpioArchive a : s.archives()) {
                     CpioNewc.write(a, out, alignBase);
                 }
@@ -335,7 +356,9 @@ public final class InitramfsImage {
         List<CpioArchive> archives = new ArrayList<>(s.archives());
         archives.set(archive, replacement);
         newSegments.set(segment, new InitramfsSegment(s.paddingBefore(), s.compression(), archives));
-        return new InitramfsImage(newSegments, trailingPadding);
+        List<byte[]> unchanged = new ArrayList<>(asRead);
+        unchanged.set(segment, null);
+        return new InitramfsImage(newSegments, trailingPadding, unchanged);
     }
 
     /** A listing for golden files: each segment's compression and padding, then its entries. */
