@@ -34,11 +34,11 @@ public final class QemuTestEnvironment {
         }
     }
 
-    record Kernel(Path vmlinuz, Path busybox) {
+    public record Kernel(Path vmlinuz, Path busybox) {
     }
 
     /** Runs the fetch script (cached after the first run) and parses its key=value output. */
-    static Kernel kernel() throws IOException, InterruptedException {
+    public static Kernel kernel() throws IOException, InterruptedException {
         require(Files.isExecutable(FETCH_SCRIPT), FETCH_SCRIPT.toAbsolutePath() + " is missing");
         Process p = new ProcessBuilder("sh", FETCH_SCRIPT.toString()).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
