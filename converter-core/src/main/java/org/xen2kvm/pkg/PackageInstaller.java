@@ -1,0 +1,146 @@
+package org.xen2kvm.pkg;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.xen2kvm.fs.FileInfo;
+import org.xen2kvm.fs.FileSystemException;
+import org.xen2kvm.fs.FileType;
+import org.xen2kvm.fs.GuestFileSystem;
+
+/**
+ * Installs a package's files into a guest filesystem offline, the part of {@code dpkg -i} /
+ * {@code rpm -i} that unpacks: every entry with its mode and owner, directories created as
+ * needed, symlinks as symlinks, hard links as copies (a guest filesystem here has no link
+ * operation), existing files and symlinks replaced, existing directories kept. Paths are
+ * resolved through the guest's symlinks (usrmerge). Maintainer scripts are not run (they are
+ * named in the warnings); the package database is not touched: the first-boot service
+ * registers the package from the returned {@link InstalledPackage}. Entries are streamed one
+ * at a time, so memory holds one file.
+ *
+ * <p>Call {@link KernelPackage#check} first: the installer writes whatever it is given.
+ */
+public final class PackageInstaller {
+    private PackageInstaller() {
+    }
+
+    /**
+     * Writes every entry of {@code pkg} into {@code fs}.
+     *
+     * @throws PackageFormatException if the payload is corrupt (what was written so far stays: install into an overlay)
+     * @throws FileSystemException    if the guest filesystem refuses a write (full, an entry where a directory is)
+     */
+    public static InstalledPackage install(GuestFileSystem fs, KernelPackage pkg) throws IOException {
+        GuestAccounts accounts = GuestAccounts.read(fs);
+        List<InstalledFile> files = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        if (!pkg.metadata().scripts().isEmpty()) {
+            warnings.add(pkg.file() + ": maintainer scripts not run offline: " + String.join(", ", pkg.metadata().scripts()));
+        }
+        try (EntryReader r = pkg.entries()) {
+            PackageEntry e;
+            while ((e = r.next()) != null) {
+                String where = GuestPaths.resolveParent(fs, e.path());
+                int uid = owner(e.user(), e.uid(), accounts.uid(e.user()), "user", e, warnings, pkg);
+                int gid = owner(e.group(), e.gid(), accounts.gid(e.group()), "group", e, warnings, pkg);
+                if (!where.equals("/")) {
+                    makeParents(fs, where, files);
+                }
+                switch (e.type()) {
+                    case DIRECTORY -> files.add(directory(fs, e, where, uid, gid));
+                    case FILE -> files.add(write(fs, e, where, r.content(), uid, gid, ""));
+                    case HARDLINK -> {
+                        String source = GuestPaths.resolve(fs, e.linkTarget());
+                        Optional<FileInfo> st = fs.stat(source);
+                        if (st.isEmpty() || st.get().type() != FileType.REGULAR) {
+                            throw new FileSystemException(fs.describe() + ": " + e.path() + " is a hard link to "
+                                    + e.linkTarget() + ", which the package has not installed as a file before it");
+                        }
+                        byte[] data = fs.readFile(source, (int) EntryReader.MAX_ENTRY_BYTES);
+                        files.add(write(fs, e, where, data, uid, gid, e.linkTarget()));
+                    }
+                    case SYMLINK -> files.add(symlink(fs, e, where, uid, gid));
+                }
+            }
+        }
+        return new InstalledPackage(pkg.name(), pkg.version(), pkg.architecture(), pkg.format(),
+                pkg.kernelRelease().orElse(""), pkg.file(), files, warnings);
+    }
+
+    /** A name the guest knows wins; else the archive's number (deb); else root, as rpm does, with a warning. */
+    private static int owner(String name, int number, OptionalInt byName, String kind, PackageEntry e, List<String> warnings,
+                             KernelPackage pkg) {
+        if (byName.isPresent()) {
+            return byName.getAsInt();
+        }
+        if (number >= 0) {
+            return number;
+        }
+        if (!name.isEmpty() && !name.equals("root")) {
+            warnings.add(pkg.file() + ": " + e.path() + ": " + kind + " " + name + " is not in the guest; root used");
+        }
+        return 0;
+    }
+
+    private static void makeParents(GuestFileSystem fs, String where, List<InstalledFile> files) throws IOException {
+        String parent = where.substring(0, where.lastIndexOf('/'));
+        if (parent.isEmpty() || fs.stat(parent).isPresent()) {
+            return;
+        }
+        makeParents(fs, parent, files);
+        fs.mkdir(parent, 0755, 0, 0);
+        files.add(new InstalledFile(parent, parent, EntryType.DIRECTORY, InstalledFile.Action.CREATED_PARENT, 0, 0755, 0, 0, ""));
+    }
+
+    private static InstalledFile directory(GuestFileSystem fs, PackageEntry e, String where, int uid, int gid) throws IOException {
+        Optional<FileInfo> st = fs.stat(where);
+        if (st.isPresent()) {
+            if (st.get().type() != FileType.DIRECTORY) {
+                throw new FileSystemException(fs.describe() + ": " + where + " is a " + st.get().type()
+                        + " in the guest, but package directory " + e.path() + " must go there");
+            }
+            FileInfo i = st.get();
+            return new InstalledFile(e.path(), where, EntryType.DIRECTORY, InstalledFile.Action.KEPT_DIRECTORY, 0, i.mode(),
+                    i.uid(), i.gid(), "");
+        }
+        Optional<FileInfo> dangling = fs.lstat(where);
+        if (dangling.isPresent()) {
+            fs.delete(where); // a dangling symlink where the package has a directory
+        }
+        fs.mkdir(where, e.mode(), uid, gid);
+        return new InstalledFile(e.path(), where, EntryType.DIRECTORY, dangling.isPresent() ? InstalledFile.Action.REPLACED
+                : InstalledFile.Action.CREATED, 0, e.mode(), uid, gid, "");
+    }
+
+    /** Removes a file or symlink in the way; refuses a directory. True when something was removed. */
+    private static boolean clear(GuestFileSystem fs, PackageEntry e, String where) throws IOException {
+        Optional<FileInfo> st = fs.lstat(where);
+        if (st.isEmpty()) {
+            return false;
+        }
+        if (st.get().type() == FileType.DIRECTORY) {
+            throw new FileSystemException(fs.describe() + ": " + where + " is a directory in the guest, but package entry "
+                    + e.path() + " is a " + e.type().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        fs.delete(where);
+        return true;
+    }
+
+    private static InstalledFile write(GuestFileSystem fs, PackageEntry e, String where, byte[] data, int uid, int gid,
+                                       String link) throws IOException {
+        boolean replaced = clear(fs, e, where);
+        fs.writeFile(where, data, e.mode(), uid, gid);
+        return new InstalledFile(e.path(), where, e.type(), replaced ? InstalledFile.Action.REPLACED : InstalledFile.Action.CREATED,
+                data.length, e.mode(), uid, gid, link);
+    }
+
+    private static InstalledFile symlink(GuestFileSystem fs, PackageEntry e, String where, int uid, int gid) throws IOException {
+        boolean replaced = clear(fs, e, where);
+        fs.symlink(where, e.linkTarget());
+        // GuestFileSystem creates symlinks as root:root with mode 0777, which is what the kernel reports for any link.
+        return new InstalledFile(e.path(), where, EntryType.SYMLINK, replaced ? InstalledFile.Action.REPLACED
+                : InstalledFile.Action.CREATED, 0, 0777, 0, 0, e.linkTarget());
+    }
+}
