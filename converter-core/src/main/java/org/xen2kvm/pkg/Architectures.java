@@ -25,8 +25,12 @@ public final class Architectures {
         return FAMILY.getOrDefault(a, a);
     }
 
-    /** True when a package built for {@code packageArch} runs on a {@code guestArch} guest. */
+    /**
+     * True when a package built for {@code packageArch} runs on a {@code guestArch} guest;
+     * an architecture-independent package ({@code all}, {@code noarch}) fits every guest.
+     */
     public static boolean fits(String packageArch, String guestArch) {
-        return family(packageArch).equals(family(guestArch));
+        String p = family(packageArch);
+        return p.equals("all") || p.equals("noarch") || p.equals(family(guestArch));
     }
 }
