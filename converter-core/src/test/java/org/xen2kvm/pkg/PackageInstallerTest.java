@@ -59,13 +59,16 @@ class PackageInstallerTest {
         InstalledPackage result;
         Path out = tmp.resolve("out.img");
         long start = System.nanoTime();
+        long cpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         try (RawFileDevice src = RawFileDevice.openReadOnly(source); CowOverlay overlay = new CowOverlay(src)) {
             try (ExtFileSystem fs = ExtFileSystem.open(overlay, true)) {
                 result = PackageInstaller.install(fs, pkg);
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
+            long cpu = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart) / 1_000_000;
             System.out.println("installed " + result.files().size() + " entries, " + result.bytes() + " bytes of "
-                    + pkg.file().getFileName() + " in " + millis + " ms; overlay " + overlay.overlayBytes() + " bytes");
+                    + pkg.file().getFileName() + " in " + millis + " ms (" + cpu + " ms CPU); overlay "
+                    + overlay.overlayBytes() + " bytes");
             Files.copy(source, out);
             try (RawFileDevice dst = RawFileDevice.openWritable(out)) {
                 overlay.writeDirtyTo(dst);
