@@ -35,6 +35,8 @@ final class CpioEntryReader implements EntryReader {
     private static final int F_DEVMINOR = 8;
     private static final int F_NAMESIZE = 11;
     private static final int FIELDS = 13;
+    /** Linked names held back at once; rpm holds a few per package, a hostile payload could hold millions. */
+    static final int MAX_HELD_LINKS = 1 << 16;
 
     private final Path file;
     private final Map<String, RpmFile> headerFiles;
@@ -54,6 +56,7 @@ final class CpioEntryReader implements EntryReader {
     /** The path that got the data of a link group, by (device, inode). */
     private final Map<String, String> linkData = new HashMap<>();
     private final Deque<PackageEntry> queued = new ArrayDeque<>();
+    private int heldCount;
 
     CpioEntryReader(Path file, Map<String, RpmFile> headerFiles, InputStream decompressed) {
         this.file = file;
@@ -172,6 +175,10 @@ final class CpioEntryReader implements EntryReader {
                     return hand(link(e, holder));
                 }
                 if (size == 0) {
+                    if (++heldCount > MAX_HELD_LINKS) {
+                        throw new PackageFormatException(file, where(), "more than " + MAX_HELD_LINKS
+                                + " hard-linked names waiting for their data");
+                    }
                     List<PackageEntry> held = heldLinks.computeIfAbsent(key, k -> new ArrayList<>());
                     held.add(e);
                     if (held.size() > f[F_NLINK]) {

@@ -3,8 +3,10 @@ package org.xen2kvm.pkg;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -57,9 +59,8 @@ public final class KernelPackage {
 
     /** Collects image and module-tree releases until one release has both. */
     private static final class Finder {
-        final Set<String> images = new HashSet<>();
+        final Map<String, String> imageByRelease = new HashMap<>();
         final Set<String> moduleTrees = new HashSet<>();
-        final List<String> imagePaths = new ArrayList<>();
         String release;
         String image;
 
@@ -69,25 +70,23 @@ public final class KernelPackage {
             }
             Matcher m = BOOT_IMAGE.matcher(path);
             Matcher mi = MODULES_IMAGE.matcher(path);
-            Matcher mm = MODULES.matcher(path);
             if (m.matches()) {
-                images.add(m.group(1));
-                imagePaths.add(path);
+                imageByRelease.putIfAbsent(m.group(1), path);
+                match(m.group(1));
             } else if (mi.matches()) {
-                images.add(mi.group(1));
-                imagePaths.add(path);
+                imageByRelease.putIfAbsent(mi.group(1), path);
+                match(mi.group(1));
             }
-            if (mm.matches()) {
-                moduleTrees.add(mm.group(1));
+            Matcher mm = MODULES.matcher(path);
+            if (mm.matches() && moduleTrees.add(mm.group(1))) {
+                match(mm.group(1));
             }
-            for (String p : imagePaths) {
-                for (String rel : images) {
-                    if (moduleTrees.contains(rel) && (p.endsWith("-" + rel) || p.endsWith("/" + rel + "/vmlinuz"))) {
-                        release = rel;
-                        image = p;
-                        return;
-                    }
-                }
+        }
+
+        private void match(String rel) {
+            if (release == null && imageByRelease.containsKey(rel) && moduleTrees.contains(rel)) {
+                release = rel;
+                image = imageByRelease.get(rel);
             }
         }
 

@@ -49,7 +49,7 @@ public final class PackageInstaller {
                     makeParents(fs, where, files);
                 }
                 switch (e.type()) {
-                    case DIRECTORY -> files.add(directory(fs, e, where, uid, gid));
+                    case DIRECTORY -> files.add(directory(fs, e, where, uid, gid, files));
                     case FILE -> files.add(write(fs, e, where, r.content(), uid, gid, ""));
                     case HARDLINK -> {
                         String source = GuestPaths.resolve(fs, e.linkTarget());
@@ -94,24 +94,26 @@ public final class PackageInstaller {
         files.add(new InstalledFile(parent, parent, EntryType.DIRECTORY, InstalledFile.Action.CREATED_PARENT, 0, 0755, 0, 0, ""));
     }
 
-    private static InstalledFile directory(GuestFileSystem fs, PackageEntry e, String where, int uid, int gid) throws IOException {
-        Optional<FileInfo> st = fs.stat(where);
+    private static InstalledFile directory(GuestFileSystem fs, PackageEntry e, String where, int uid, int gid,
+                                           List<InstalledFile> files) throws IOException {
+        // A symlink where the package has a directory (usrmerge's /lib) is kept and followed, by
+        // GuestPaths rather than by stat: its target may lie on another filesystem of the guest.
+        String target = GuestPaths.resolve(fs, where);
+        Optional<FileInfo> st = fs.lstat(target);
         if (st.isPresent()) {
             if (st.get().type() != FileType.DIRECTORY) {
-                throw new FileSystemException(fs.describe() + ": " + where + " is a " + st.get().type()
+                throw new FileSystemException(fs.describe() + ": " + target + " is a " + st.get().type()
                         + " in the guest, but package directory " + e.path() + " must go there");
             }
             FileInfo i = st.get();
-            return new InstalledFile(e.path(), where, EntryType.DIRECTORY, InstalledFile.Action.KEPT_DIRECTORY, 0, i.mode(),
+            return new InstalledFile(e.path(), target, EntryType.DIRECTORY, InstalledFile.Action.KEPT_DIRECTORY, 0, i.mode(),
                     i.uid(), i.gid(), "");
         }
-        Optional<FileInfo> dangling = fs.lstat(where);
-        if (dangling.isPresent()) {
-            fs.delete(where); // a dangling symlink where the package has a directory
+        if (!target.equals(where)) {
+            makeParents(fs, target, files); // a dangling link: its target is made, the link kept
         }
-        fs.mkdir(where, e.mode(), uid, gid);
-        return new InstalledFile(e.path(), where, EntryType.DIRECTORY, dangling.isPresent() ? InstalledFile.Action.REPLACED
-                : InstalledFile.Action.CREATED, 0, e.mode(), uid, gid, "");
+        fs.mkdir(target, e.mode(), uid, gid);
+        return new InstalledFile(e.path(), target, EntryType.DIRECTORY, InstalledFile.Action.CREATED, 0, e.mode(), uid, gid, "");
     }
 
     /** Removes a file or symlink in the way; refuses a directory. True when something was removed. */

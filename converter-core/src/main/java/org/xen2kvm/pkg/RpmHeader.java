@@ -20,6 +20,9 @@ import java.util.Optional;
  * bounds-checked when read, so a damaged entry fails naming its tag.
  */
 final class RpmHeader {
+    /** Strings one entry may hold (a kernel RPM lists about 6,000 files). */
+    static final int MAX_STRINGS = 1_000_000;
+
     private record Entry(int tag, int type, int offset, int count) {
     }
 
@@ -145,6 +148,9 @@ final class RpmHeader {
     }
 
     private List<String> strings(Entry e, int count) throws PackageFormatException {
+        if (count > MAX_STRINGS) {
+            throw bad(e, count + " strings; more than " + MAX_STRINGS + " is no kernel package");
+        }
         List<String> out = new ArrayList<>(Math.min(count, 1 << 16));
         int pos = e.offset();
         byte[] a = store.array();
