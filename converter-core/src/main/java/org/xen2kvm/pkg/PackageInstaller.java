@@ -2,7 +2,9 @@ package org.xen2kvm.pkg;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.xen2kvm.fs.FileInfo;
@@ -36,6 +38,9 @@ public final class PackageInstaller {
         GuestAccounts accounts = GuestAccounts.read(fs);
         List<InstalledFile> files = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        // Where each regular file of the package went: a hard link may only name one of them,
+        // as dpkg insists, so a hostile package cannot copy a guest file such as /etc/shadow.
+        Map<String, String> installedFiles = new HashMap<>();
         if (!pkg.metadata().scripts().isEmpty()) {
             warnings.add(pkg.file() + ": maintainer scripts not run offline: " + String.join(", ", pkg.metadata().scripts()));
         }
@@ -50,16 +55,19 @@ public final class PackageInstaller {
                 }
                 switch (e.type()) {
                     case DIRECTORY -> files.add(directory(fs, e, where, uid, gid, files));
-                    case FILE -> files.add(write(fs, e, where, r.content(), uid, gid, ""));
+                    case FILE -> {
+                        files.add(write(fs, e, where, r.content(), uid, gid, ""));
+                        installedFiles.put(e.path(), where);
+                    }
                     case HARDLINK -> {
-                        String source = GuestPaths.resolve(fs, e.linkTarget());
-                        Optional<FileInfo> st = fs.stat(source);
-                        if (st.isEmpty() || st.get().type() != FileType.REGULAR) {
-                            throw new FileSystemException(fs.describe() + ": " + e.path() + " is a hard link to "
-                                    + e.linkTarget() + ", which the package has not installed as a file before it");
+                        String source = installedFiles.get(e.linkTarget());
+                        if (source == null) {
+                            throw new PackageFormatException(pkg.file(), "entry " + e.path(), "hard link to " + e.linkTarget()
+                                    + ", which is not a file of the package before it");
                         }
                         byte[] data = fs.readFile(source, (int) EntryReader.MAX_ENTRY_BYTES);
                         files.add(write(fs, e, where, data, uid, gid, e.linkTarget()));
+                        installedFiles.put(e.path(), where);
                     }
                     case SYMLINK -> files.add(symlink(fs, e, where, uid, gid));
                 }
@@ -78,8 +86,11 @@ public final class PackageInstaller {
         if (number >= 0) {
             return number;
         }
-        if (!name.isEmpty() && !name.equals("root")) {
-            warnings.add(pkg.file() + ": " + e.path() + ": " + kind + " " + name + " is not in the guest; root used");
+        String warning = pkg.file() + ": " + kind + " " + name + " is not in the guest; root used for its files (first: "
+                + e.path() + ")";
+        if (!name.isEmpty() && !name.equals("root")
+                && warnings.stream().noneMatch(w -> w.startsWith(pkg.file() + ": " + kind + " " + name + " "))) {
+            warnings.add(warning);
         }
         return 0;
     }

@@ -129,6 +129,44 @@ class PackageCorruptTest {
         refused("compressor.rpm", rpm, "tag 1125 (PAYLOADCOMPRESSOR)", "'qstd' is not supported");
     }
 
+    /** A hard link may name only a file of the package: one naming a guest file is refused before anything is copied. */
+    @Test
+    void hardLinkToAGuestFileIsRefused() throws Exception {
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(data)) {
+            var link = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("./boot/shadow",
+                    org.apache.commons.compress.archivers.tar.TarConstants.LF_LINK);
+            link.setLinkName("./etc/shadow");
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+        }
+        java.io.ByteArrayOutputStream control = new java.io.ByteArrayOutputStream();
+        byte[] text = "Package: evil\nVersion: 1\nArchitecture: amd64\n".getBytes();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(control)) {
+            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("./control");
+            e.setSize(text.length);
+            tar.putArchiveEntry(e);
+            tar.write(text);
+            tar.closeArchiveEntry();
+        }
+        Path deb = tmp.resolve("evil.deb");
+        try (var ar = new org.apache.commons.compress.archivers.ar.ArArchiveOutputStream(Files.newOutputStream(deb))) {
+            for (var m : java.util.List.of(java.util.Map.entry("debian-binary", "2.0\n".getBytes()),
+                    java.util.Map.entry("control.tar", control.toByteArray()), java.util.Map.entry("data.tar", data.toByteArray()))) {
+                ar.putArchiveEntry(new org.apache.commons.compress.archivers.ar.ArArchiveEntry(m.getKey(), m.getValue().length));
+                ar.write(m.getValue());
+                ar.closeArchiveEntry();
+            }
+        }
+        org.xen2kvm.fs.MemoryFileSystem guest = new org.xen2kvm.fs.MemoryFileSystem("guest").file("/etc/shadow", "root:secret\n")
+                .dir("/boot");
+        PackageFormatException e = assertThrows(PackageFormatException.class,
+                () -> PackageInstaller.install(guest, KernelPackages.open(deb)));
+        assertTrue(e.getMessage().contains("entry /boot/shadow: hard link to /etc/shadow, which is not a file of the package"),
+                e.getMessage());
+        assertFalse(guest.exists("/boot/shadow"));
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
