@@ -2,7 +2,7 @@
 # Fuzzes every Jazzer target of converter-core, one JVM per target (Jazzer fuzzes one
 # @FuzzTest per JVM), each round lasting Fuzz.CI_DURATION (15 s). docs/fuzzing.md has the
 # figures and how to run longer.
-#   testdata/fuzz.sh                        all 19 targets, one round each, two at a time (CI, about 4 min)
+#   testdata/fuzz.sh                        every target below, one round each, two at a time (CI, 15 s per target)
 #   FUZZ_SECONDS=300 testdata/fuzz.sh       5 minutes per target: 20 rounds, each resuming from the corpus
 #   FUZZ_ROUNDS=20 testdata/fuzz.sh         the same, in rounds
 #   FUZZ_JOBS=1 testdata/fuzz.sh            one target at a time (default: 2, or 1 on a single core)
@@ -22,6 +22,7 @@ TARGETS=(
   fs.ext.ExtImageFuzzTest#walkAndWrite fs.ext.ExtImageFuzzTest#journal
   guest.GuestTextFuzzTest#grub2 guest.GuestTextFuzzTest#grubLegacy guest.GuestTextFuzzTest#extlinux
   guest.GuestTextFuzzTest#fstab lvm.LvmFuzzTest#scan initramfs.InitramfsFuzzTest#image
+  pkg.PackageFuzzTest#deb pkg.PackageFuzzTest#rpm pkg.PackageFuzzTest#install
 )
 [ $# -gt 0 ] && TARGETS=("$@")
 ROUND_SECONDS=15 # Fuzz.CI_DURATION
