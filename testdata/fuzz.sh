@@ -21,7 +21,7 @@ TARGETS=(
   xva.XvaFuzzTest#tar xva.XvaFuzzTest#archive
   fs.ext.ExtImageFuzzTest#walkAndWrite fs.ext.ExtImageFuzzTest#journal
   guest.GuestTextFuzzTest#grub2 guest.GuestTextFuzzTest#grubLegacy guest.GuestTextFuzzTest#extlinux
-  guest.GuestTextFuzzTest#fstab lvm.LvmFuzzTest#scan
+  guest.GuestTextFuzzTest#fstab guest.GuestTextFuzzTest#releaseFiles edit.LvmConfFuzzTest#lvmConf lvm.LvmFuzzTest#scan
 )
 [ $# -gt 0 ] && TARGETS=("$@")
 ROUND_SECONDS=15 # Fuzz.CI_DURATION
