@@ -75,6 +75,8 @@ public final class DistroDetector {
         if (os == null) {
             os = new OsInfo("unknown", "", "unknown Linux", OsFamily.OTHER);
         }
+        // Names are built from pieces (a prefix and a cut line): cut again so the whole fits.
+        os = new OsInfo(clean(os.id()), clean(os.versionId()), clean(os.prettyName()), os.family());
         return os.withSource(source, packageManager(fs, os.family()));
     }
 
