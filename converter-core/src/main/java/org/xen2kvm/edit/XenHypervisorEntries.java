@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.xen2kvm.guest.GrubConfigs;
 
 /**
  * GRUB legacy entries that boot the Xen hypervisor: {@code kernel /xen.gz-...} followed by
@@ -21,11 +22,9 @@ final class XenHypervisorEntries {
     private XenHypervisorEntries() {
     }
 
-    /** Whether a menu path names the Xen hypervisor ({@code /xen.gz}, {@code /xen.gz-2.6.18-398.el5}, {@code /xen-4.1.gz}). */
+    /** Whether a menu path names the Xen hypervisor ({@link GrubConfigs#isXenHypervisor}). */
     static boolean isHypervisor(String menuPath) {
-        String name = menuPath.substring(menuPath.lastIndexOf('/') + 1);
-        return name.startsWith("xen") && (name.length() == 3 || name.charAt(3) == '.' || name.charAt(3) == '-')
-                && !name.startsWith("xen-syms");
+        return GrubConfigs.isXenHypervisor(menuPath);
     }
 
     /**

@@ -189,4 +189,20 @@ class GuestInspectorTest {
                 List.of("eth0", "eth1", "ens3", "eth2")), g.network());
         assertEquals(List.of("hvc0"), g.consoles());
     }
+
+    @Test
+    void hypervisorEntriesAreReadAsPygrubBootsThem() throws Exception {
+        InspectedGuest rhel5 = GuestInspector.inspect(GuestTrees.fixture("rhel5"));
+        assertEquals(new BootEntry("CentOS (2.6.18-398.el5xen)", "/vmlinuz-2.6.18-398.el5xen", "/initrd-2.6.18-398.el5xen.img",
+                "ro root=/dev/VolGroup00/LogVol00 console=xvc0"), rhel5.bootloader().defaultBootEntry().orElseThrow());
+        assertEquals(3, rhel5.bootloader().entries().size());
+        InspectedGuest rhel6 = GuestInspector.inspect(GuestTrees.fixture("rhel6"));
+        BootEntry e = rhel6.bootloader().entries().get(0);
+        assertEquals("/vmlinuz-2.6.32-754.el6.x86_64", e.kernelPath());
+        assertEquals("/initramfs-2.6.32-754.el6.x86_64.img", e.initrdPath());
+        assertTrue(e.cmdline().endsWith(" rhgb quiet console=hvc0"), e.cmdline());
+        assertEquals(List.of("hvc0"), rhel6.consoles());
+        assertEquals(InitSystem.UPSTART, rhel6.initSystem());
+        assertEquals(new NetworkConfig(List.of(NetworkStyle.IFCFG), List.of("eth0", "eth1")), rhel6.network());
+    }
 }
