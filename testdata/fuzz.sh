@@ -14,15 +14,31 @@
 set -euo pipefail
 cd "$(dirname "$0")/../converter-core"
 TARGETS=(
-  config.ConfigFuzzTest#xlConfig config.ConfigFuzzTest#sxp config.ConfigFuzzTest#libvirtXml
-  config.ConfigFuzzTest#ovaXml config.ConfigFuzzTest#guestDefinition
-  image.DiskImageFuzzTest#qcow2 image.DiskImageFuzzTest#qcow image.DiskImageFuzzTest#vhd image.DiskImageFuzzTest#probed
+  config.ConfigFuzzTest#xlConfig
+  config.ConfigFuzzTest#sxp
+  config.ConfigFuzzTest#libvirtXml
+  config.ConfigFuzzTest#ovaXml
+  config.ConfigFuzzTest#guestDefinition
+  image.DiskImageFuzzTest#qcow2
+  image.DiskImageFuzzTest#qcow
+  image.DiskImageFuzzTest#vhd
+  image.DiskImageFuzzTest#probed
   partition.PartitionFuzzTest#table
-  xva.XvaFuzzTest#tar xva.XvaFuzzTest#archive
-  fs.ext.ExtImageFuzzTest#walkAndWrite fs.ext.ExtImageFuzzTest#journal
-  guest.GuestTextFuzzTest#grub2 guest.GuestTextFuzzTest#grubLegacy guest.GuestTextFuzzTest#extlinux
-  guest.GuestTextFuzzTest#fstab lvm.LvmFuzzTest#scan initramfs.InitramfsFuzzTest#image
-  pkg.PackageFuzzTest#deb pkg.PackageFuzzTest#rpm pkg.PackageFuzzTest#install
+  xva.XvaFuzzTest#tar
+  xva.XvaFuzzTest#archive
+  fs.ext.ExtImageFuzzTest#walkAndWrite
+  fs.ext.ExtImageFuzzTest#journal
+  guest.GuestTextFuzzTest#grub2
+  guest.GuestTextFuzzTest#grubLegacy
+  guest.GuestTextFuzzTest#extlinux
+  guest.GuestTextFuzzTest#fstab
+  guest.GuestTextFuzzTest#releaseFiles
+  edit.LvmConfFuzzTest#lvmConf
+  lvm.LvmFuzzTest#scan
+  initramfs.InitramfsFuzzTest#image
+  pkg.PackageFuzzTest#deb
+  pkg.PackageFuzzTest#rpm
+  pkg.PackageFuzzTest#install
 )
 [ $# -gt 0 ] && TARGETS=("$@")
 ROUND_SECONDS=15 # Fuzz.CI_DURATION

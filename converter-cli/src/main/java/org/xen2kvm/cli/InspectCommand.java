@@ -2,10 +2,13 @@ package org.xen2kvm.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
+import org.xen2kvm.guest.OsInfo;
+import org.xen2kvm.guest.PackageManager;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.pipeline.GuestInspection;
 import org.xen2kvm.xen.ConfigFormat;
@@ -97,6 +100,14 @@ final class InspectCommand implements Callable<Integer> {
         InspectedGuest g = r.guest();
         if (g != null) {
             sb.append("  os      ").append(g.os() == null ? "unknown" : g.os().prettyName()).append('\n');
+            if (g.os() != null) {
+                OsInfo os = g.os();
+                sb.append("  distro  ").append(os.id()).append(os.versionId().isEmpty() ? "" : " " + os.versionId())
+                        .append(" (").append(os.family().name().toLowerCase(Locale.ROOT)).append(" family")
+                        .append(os.releaseFile().isEmpty() ? "" : ", from " + os.releaseFile())
+                        .append(os.packageManager() == PackageManager.UNKNOWN ? ""
+                                : ", " + os.packageManager().name().toLowerCase(Locale.ROOT)).append(")\n");
+            }
             for (KernelInfo k : g.kernels()) {
                 sb.append("  kernel  ").append(k.version()).append(k.xenOnly() ? " (Xen only)" : "").append("  ")
                         .append(k.vmlinuzPath()).append(k.initrdPath() != null ? " + " + k.initrdPath() : "").append('\n');
@@ -119,6 +130,10 @@ final class InspectCommand implements Callable<Integer> {
         w.name("os").value(g.os() == null ? null : g.os().prettyName());
         w.name("osId").value(g.os() == null ? null : g.os().id());
         w.name("osVersion").value(g.os() == null ? null : g.os().versionId());
+        w.name("osFamily").value(g.os() == null ? null : g.os().family().name().toLowerCase(Locale.ROOT));
+        w.name("osReleaseFile").value(g.os() == null || g.os().releaseFile().isEmpty() ? null : g.os().releaseFile());
+        w.name("packageManager").value(g.os() == null || g.os().packageManager() == PackageManager.UNKNOWN ? null
+                : g.os().packageManager().name().toLowerCase(Locale.ROOT));
         w.name("kernels").beginArray();
         for (KernelInfo k : g.kernels()) {
             w.beginObject().name("version").value(k.version()).name("kernel").value(k.vmlinuzPath())

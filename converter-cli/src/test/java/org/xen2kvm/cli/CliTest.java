@@ -153,4 +153,27 @@ class CliTest {
         assertEquals("/dev/vdb", map.get(1).get("guestPath"));
         assertTrue(((String) top.get("domainXml")).startsWith("<domain type=\"qemu\">"));
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void inspectNamesTheDistributionInTextAndJson(@TempDir Path work) throws Exception {
+        org.xen2kvm.testutil.ExternalTool.require("bash", "mkfs.ext4", "mkswap");
+        Path script = org.xen2kvm.testutil.ExternalTool.projectRoot().resolve("testdata/examples/make-example.sh");
+        org.xen2kvm.testutil.ExternalTool.Result made = org.xen2kvm.testutil.ExternalTool.run(
+                List.of("bash", script.toString(), work.resolve("demo").toString()));
+        assertEquals(0, made.exitCode(), made.output());
+        String demo = made.output().strip();
+        Run text = run("inspect", demo);
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("\n  os      Debian GNU/Linux 12 (bookworm)\n"
+                + "  distro  debian 12 (debian family, from /etc/os-release)\n"), text.out());
+        Run json = run("inspect", "--json", demo);
+        assertEquals(0, json.exit(), json.err());
+        Map<String, Object> guest = (Map<String, Object>) ((Map<String, Object>) JsonParser.parse(json.out())).get("guest");
+        assertEquals(List.of("os", "osId", "osVersion", "osFamily", "osReleaseFile", "packageManager"),
+                guest.keySet().stream().limit(6).toList(), "new keys follow the old ones, which keep their order");
+        assertEquals("debian", guest.get("osFamily"));
+        assertEquals("/etc/os-release", guest.get("osReleaseFile"));
+        assertEquals(null, guest.get("packageManager"), "the demo guest has no dpkg database");
+    }
 }

@@ -201,7 +201,8 @@ class LauncherIT {
         Run r = run(how, "inspect", demo.toString());
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().startsWith(demo + ": demo (xl, pv)\n"), r.toString());
-        assertTrue(r.out().contains("\n  os      Debian GNU/Linux 12 (bookworm)\n"), r.toString());
+        assertTrue(r.out().contains("\n  os      Debian GNU/Linux 12 (bookworm)\n"
+                + "  distro  debian 12 (debian family, from /etc/os-release)\n"), r.toString());
         assertTrue(r.out().contains("\n  kernel  6.1.0-28-amd64  /boot/vmlinuz-6.1.0-28-amd64"), r.toString());
         assertEquals("", r.err(), r.toString());
     }
@@ -217,6 +218,7 @@ class LauncherIT {
         assertEquals("xl", top.get("format"));
         assertEquals("demo", object(top.get("source")).get("name"));
         assertEquals("debian", object(top.get("guest")).get("osId"));
+        assertEquals("/etc/os-release", object(top.get("guest")).get("osReleaseFile"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -25,6 +25,12 @@ public final class ConsoleEdit implements GuestEdit {
     public static final String WANTS = "/etc/systemd/system/getty.target.wants";
     public static final String INITTAB = "/etc/inittab";
     public static final String SECURETTY = "/etc/securetty";
+    public static final String SYSCONFIG_INIT = "/etc/sysconfig/init";
+    /** RHEL 6 initscripts' default. */
+    static final String DEFAULT_ACTIVE_CONSOLES = "/dev/tty[1-6]";
+    /** {@code ACTIVE_CONSOLES="/dev/tty[1-6] /dev/hvc0"}: prefix, quote, devices, (the same quote,) the rest. */
+    private static final Pattern ACTIVE_CONSOLES = Pattern.compile("^(\\s*ACTIVE_CONSOLES=)([\"']?)([^\"'#]*)\\2(\\s*(?:#.*)?)$");
+    private static final Pattern XEN_CONSOLE_DEVICE = Pattern.compile("(?:/dev/)?(?:hvc|xvc)[0-9]+");
     private static final List<String> UNIT_DIRS = List.of("/lib/systemd/system", "/usr/lib/systemd/system");
     private static final Pattern XEN_TTY = Pattern.compile("\\b(hvc|xvc)[0-9]+\\b");
     private static final Pattern XEN_GETTY_UNIT = Pattern.compile("(?:serial-)?getty@(?:hvc|xvc)[0-9]+\\.service");
@@ -51,8 +57,47 @@ public final class ConsoleEdit implements GuestEdit {
         if (init == InitSystem.SYSVINIT || isFile(fs, INITTAB)) {
             inittab(fs, tty, init == InitSystem.SYSVINIT, notes);
         }
+        sysconfigInit(fs, notes);
         securetty(fs, tty, notes);
         return notes;
+    }
+
+    /**
+     * RHEL 6's upstart starts a {@code mingetty} on each {@code ACTIVE_CONSOLES} device of
+     * {@code /etc/sysconfig/init}; an administrator of a Xen guest may have added {@code /dev/hvc0}
+     * there. On KVM that getty would wait for a device that never appears, and the serial
+     * console needs none of it: {@code /etc/init/serial.conf} starts {@code agetty} on the
+     * console the kernel was given ({@code console=ttyS0,115200}) and adds it to securetty.
+     */
+    private static void sysconfigInit(GuestFileSystem fs, List<String> notes) throws IOException {
+        Optional<String> text = TextFiles.read(fs, SYSCONFIG_INIT);
+        if (text.isEmpty()) {
+            return;
+        }
+        List<String> lines = new ArrayList<>(TextFiles.lines(text.get()));
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = ACTIVE_CONSOLES.matcher(lines.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            List<String> kept = new ArrayList<>();
+            List<String> dropped = new ArrayList<>();
+            for (String dev : m.group(3).strip().split("\\s+")) {
+                (XEN_CONSOLE_DEVICE.matcher(dev).matches() ? dropped : kept).add(dev);
+            }
+            if (dropped.isEmpty()) {
+                continue;
+            }
+            String value = kept.isEmpty() ? DEFAULT_ACTIVE_CONSOLES : String.join(" ", kept);
+            String quote = m.group(2).isEmpty() && value.contains(" ") ? "\"" : m.group(2);
+            lines.set(i, m.group(1) + quote + value + quote + m.group(4));
+            notes.add(SYSCONFIG_INIT + " line " + (i + 1) + ": " + String.join(" ", dropped) + " removed from ACTIVE_CONSOLES"
+                    + " (the serial console gets its getty from /etc/init/serial.conf)");
+        }
+        String result = TextFiles.join(lines, text.get().endsWith("\n"));
+        if (!result.equals(text.get())) {
+            fs.writeText(SYSCONFIG_INIT, result);
+        }
     }
 
     private static boolean isFile(GuestFileSystem fs, String path) throws IOException {

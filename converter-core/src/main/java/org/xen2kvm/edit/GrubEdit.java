@@ -32,6 +32,14 @@ public final class GrubEdit implements GuestEdit {
     /** indent, command, blanks, kernel path, then the arguments. */
     private static final Pattern GRUB2_LINUX = Pattern.compile("^(\\s*(?:linux|linux16|linuxefi)\\s+\\S+)(.*)$");
     private static final Pattern LEGACY_KERNEL = Pattern.compile("^(\\s*kernel(?:\\s+|\\s*=\\s*)\\S+)(.*)$");
+    private static final Pattern LEGACY_MODULE = Pattern.compile("^(\\s*module(?:\\s+|\\s*=\\s*)\\S+)(.*)$");
+    /** GRUB legacy commands that set up its terminal: when the menu has one, the user chose it. */
+    private static final Pattern LEGACY_TERMINAL = Pattern.compile("^\\s*(?:serial|terminal)(?:\\s.*)?$");
+    private static final Pattern LEGACY_SPLASH = Pattern.compile("^\\s*splashimage(?:\\s|=).*$");
+    /** GRUB legacy's serial line and a menu on both terminals, the first to get a key within 5 s wins. */
+    static final List<String> LEGACY_SERIAL_LINES = List.of(
+            "serial --unit=0 --speed=" + KernelCmdline.SERIAL_SPEED,
+            "terminal --timeout=5 serial console");
     /** extlinux.conf(5)-style {@code APPEND} line, keyword case-insensitive. */
     private static final Pattern EXTLINUX_APPEND = Pattern.compile("^(\\s*(?i:append))(\\s+.*)$");
     /**
@@ -63,7 +71,9 @@ public final class GrubEdit implements GuestEdit {
             // menu.lst is often a symlink to grub.conf: edit the file once.
             if (isRegular(fs, p)) {
                 any = true;
+                unwrapHypervisorEntries(fs, p, notes);
                 editMenu(fs, p, LEGACY_KERNEL, ctx, full, notes);
+                legacySerialTerminal(fs, p, notes);
                 fixLegacyDefault(fs, p, notes);
             }
         }
@@ -93,13 +103,27 @@ public final class GrubEdit implements GuestEdit {
         List<String> out = new ArrayList<>();
         List<String> lines = TextFiles.lines(text);
         int changed = 0;
+        boolean legacy = kernelLine == LEGACY_KERNEL;
+        // In a hypervisor entry the kernel line is Xen's and its first module is Linux.
+        boolean linuxModuleNext = false;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             int lineNo = i + 1;
             Matcher m = kernelLine.matcher(line);
             Matcher magic = LEGACY_MAGIC.matcher(line);
+            Matcher module = LEGACY_MODULE.matcher(line);
             String converted = line;
-            if (m.matches()) {
+            if (legacy && line.strip().startsWith("title")) {
+                linuxModuleNext = false;
+            }
+            if (legacy && m.matches() && XenHypervisorEntries.isHypervisor(m.group(1).strip().split("[\\s=]+", 2)[1])) {
+                linuxModuleNext = true;
+            } else if (legacy && linuxModuleNext && module.matches()) {
+                linuxModuleNext = false;
+                KernelCmdline.Result r = KernelCmdline.convert(module.group(2), ctx.deviceMap(), opts);
+                converted = module.group(1) + (r.cmdline().isEmpty() ? "" : " " + r.cmdline());
+                r.warnings().forEach(w -> notes.add(WARNING + path + " line " + lineNo + ": " + w));
+            } else if (m.matches()) {
                 KernelCmdline.Result r = KernelCmdline.convert(m.group(2), ctx.deviceMap(), opts);
                 converted = m.group(1) + (r.cmdline().isEmpty() ? "" : " " + r.cmdline());
                 r.warnings().forEach(w -> notes.add(WARNING + path + " line " + lineNo + ": " + w));
@@ -117,6 +141,57 @@ public final class GrubEdit implements GuestEdit {
             fs.writeText(path, result);
             notes.add(path + ": " + changed + " kernel command line(s) converted");
         }
+    }
+
+    private static void unwrapHypervisorEntries(GuestFileSystem fs, String path, List<String> notes) throws IOException {
+        String text = TextFiles.read(fs, path).orElseThrow();
+        List<String> out = XenHypervisorEntries.unwrap(path, TextFiles.lines(text), notes);
+        String result = TextFiles.join(out, text.endsWith("\n"));
+        if (!result.equals(text)) {
+            fs.writeText(path, result);
+        }
+    }
+
+    /**
+     * Gives a legacy menu the serial terminal, before the first entry, unless it sets up its
+     * terminal already; a {@code splashimage} is commented out, because Red Hat's GRUB then
+     * draws the menu in graphics mode, which a serial line cannot show.
+     */
+    private static void legacySerialTerminal(GuestFileSystem fs, String path, List<String> notes) throws IOException {
+        String text = TextFiles.read(fs, path).orElseThrow();
+        List<String> lines = new ArrayList<>(TextFiles.lines(text));
+        int firstTitle = lines.size();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).strip().startsWith("title")) {
+                firstTitle = i;
+                break;
+            }
+            if (LEGACY_TERMINAL.matcher(lines.get(i)).matches()) {
+                return;
+            }
+        }
+        for (int i = 0; i < firstTitle; i++) {
+            if (LEGACY_SPLASH.matcher(lines.get(i)).matches()) {
+                lines.set(i, "#" + lines.get(i));
+                notes.add(path + " line " + (i + 1) + ": splashimage commented out (a graphical menu cannot be shown on"
+                        + " the serial console)");
+            }
+        }
+        // Not between an entry and the comments that belong to it (YaST's identifiers), and
+        // above Debian's automagic list, which update-grub rewrites.
+        int at = firstTitle;
+        while (at > 0 && lines.get(at - 1).strip().startsWith("#")) {
+            at--;
+        }
+        for (int i = 0; i < firstTitle; i++) {
+            if (lines.get(i).strip().startsWith("### BEGIN AUTOMAGIC KERNELS LIST")) {
+                at = Math.min(at, i);
+            }
+        }
+        boolean atEnd = at == lines.size();
+        lines.addAll(at, LEGACY_SERIAL_LINES);
+        fs.writeText(path, TextFiles.join(lines, text.endsWith("\n") || atEnd));
+        notes.add(path + ": GRUB menu on the serial console and the screen (" + String.join("; ", LEGACY_SERIAL_LINES) + ")");
     }
 
     /** Moves a legacy {@code default=N} off a Xen-only kernel. */
@@ -157,9 +232,10 @@ public final class GrubEdit implements GuestEdit {
                 + replacement + " (" + menu.entries().get(replacement).title() + ")");
     }
 
+    /** A kernel that boots only on Xen: RHEL 5 / SLES {@code -xen}, or the hypervisor itself. */
     static boolean xenOnly(String kernelPath) {
         String name = kernelPath.substring(kernelPath.lastIndexOf('/') + 1);
-        return name.endsWith("xen") || name.equals("xen.gz") || name.startsWith("xen-") && name.endsWith(".gz");
+        return name.endsWith("xen") || XenHypervisorEntries.isHypervisor(kernelPath);
     }
 
     private static void editDefaultGrub(GuestFileSystem fs, ConversionContext ctx, List<String> notes) throws IOException {

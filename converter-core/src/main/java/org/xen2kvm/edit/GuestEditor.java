@@ -15,10 +15,15 @@ public final class GuestEditor {
         this.edits = List.copyOf(edits);
     }
 
-    /** The edits a Xen PV Linux guest needs, in the order they run. */
+    /**
+     * The edits a Xen PV Linux guest needs, in the order they run. Each does nothing on a guest
+     * without the files it edits, so the RHEL-family ones (device.map, kudzu, sysconfig/kernel)
+     * are in the list for every guest.
+     */
     public static List<GuestEdit> defaultEdits() {
-        return List.of(new FstabEdit(), new GrubEdit(), new ConsoleEdit(), new NetworkEdit(), new ModprobeEdit(),
-                new InitramfsCheck());
+        return List.of(new FstabEdit(), new GrubEdit(), new GrubDeviceMapEdit(), new ConsoleEdit(), new NetworkEdit(),
+                new ModprobeEdit(), new KudzuEdit(), new SysconfigKernelEdit(), new LvmFilterEdit(), new DeviceCachesEdit(),
+                new SelinuxRelabelEdit(), new InitramfsCheck(), new ClockAdvice());
     }
 
     /** Applies {@link #defaultEdits()}. */

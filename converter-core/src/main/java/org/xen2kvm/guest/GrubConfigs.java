@@ -56,7 +56,11 @@ public final class GrubConfigs {
         return new BootloaderInfo(BootloaderKind.GRUB2, path, entries, pickDefault(entries, dflt));
     }
 
-    /** GRUB legacy menu.lst/grub.conf: {@code title}, {@code kernel}, {@code initrd}, {@code default}. */
+    /**
+     * GRUB legacy menu.lst/grub.conf: {@code title}, {@code kernel}, {@code initrd}, {@code default}.
+     * An entry that boots the Xen hypervisor ({@code kernel /xen.gz}) is read as pygrub reads it:
+     * its kernel is the first {@code module}, with that module's arguments, its initrd the second.
+     */
     public static BootloaderInfo parseLegacy(String path, String text) {
         List<BootEntry> entries = new ArrayList<>();
         String title = null;
@@ -64,6 +68,8 @@ public final class GrubConfigs {
         String initrd = null;
         String args = "";
         String dflt = "0";
+        // Module lines seen after a Xen hypervisor kernel line of the current entry; -1 when it has none.
+        int modules = -1;
         for (String line : TextFiles.lines(text)) {
             String t = line.strip();
             if (t.startsWith("#") || t.isEmpty()) {
@@ -82,6 +88,7 @@ public final class GrubConfigs {
                 kernel = null;
                 initrd = null;
                 args = "";
+                modules = -1;
                 continue;
             }
             Matcher c = COMMAND.matcher(t);
@@ -89,8 +96,18 @@ public final class GrubConfigs {
                 if (c.group(1).equals("kernel")) {
                     kernel = c.group(2);
                     args = c.group(3) == null ? "" : c.group(3).strip();
+                    modules = isXenHypervisor(kernel) ? 0 : -1;
                 } else if (c.group(1).equals("initrd")) {
                     initrd = c.group(2);
+                } else if (c.group(1).startsWith("module") && modules >= 0) {
+                    // As pygrub does: under the hypervisor, Linux is the first module, its initrd the second.
+                    if (modules == 0) {
+                        kernel = c.group(2);
+                        args = c.group(3) == null ? "" : c.group(3).strip();
+                    } else if (modules == 1) {
+                        initrd = c.group(2);
+                    }
+                    modules++;
                 }
             }
         }
@@ -98,6 +115,16 @@ public final class GrubConfigs {
             entries.add(new BootEntry(title, kernel, initrd, args));
         }
         return new BootloaderInfo(BootloaderKind.GRUB_LEGACY, path, entries, pickDefault(entries, dflt));
+    }
+
+    /**
+     * Whether a menu path names the Xen hypervisor ({@code /xen.gz}, {@code /xen.gz-2.6.18-398.el5},
+     * {@code (hd0,0)/xen-4.1.gz}) rather than a Linux kernel.
+     */
+    public static boolean isXenHypervisor(String menuPath) {
+        String name = menuPath.substring(menuPath.lastIndexOf('/') + 1);
+        return name.startsWith("xen") && (name.length() == 3 || name.charAt(3) == '.' || name.charAt(3) == '-')
+                && !name.startsWith("xen-syms");
     }
 
     /** GRUB names a file on another device as {@code (hd0,0)/vmlinuz}. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,8 +31,6 @@ public final class GuestInspector {
     private static final Pattern NETWORKD_NAME = Pattern.compile("^\\s*Name=(\\S+)");
     private static final Pattern NM_IFACE = Pattern.compile("^\\s*interface-name=(\\S+)");
     private static final Pattern NETPLAN_IFACE = Pattern.compile("^\\s{2,8}([A-Za-z][A-Za-z0-9_.-]{0,14}):\\s*$");
-    private static final Pattern OS_RELEASE_LINE = Pattern.compile("^([A-Z_][A-Z0-9_]*)=(.*)$");
-    private static final Pattern RELEASE_VERSION = Pattern.compile("release\\s+([0-9][0-9.]*)");
     private static final int MAX_DIR_ENTRIES = 10_000;
 
     /** extlinux/syslinux menus, in the order syslinux searches them. */
@@ -52,8 +49,7 @@ public final class GuestInspector {
             if (!isFile(fs, "/etc/fstab")) {
                 continue;
             }
-            for (String r : List.of("/etc/os-release", "/usr/lib/os-release", "/etc/redhat-release",
-                    "/etc/SuSE-release", "/etc/debian_version")) {
+            for (String r : DistroDetector.RELEASE_FILES) {
                 if (fs.stat(r).isPresent()) {
                     return Optional.of(fs);
                 }
@@ -97,86 +93,7 @@ public final class GuestInspector {
     // ---- distribution
 
     static OsInfo os(GuestFileSystem fs) throws IOException {
-        Optional<String> osr = TextFiles.read(fs, "/etc/os-release");
-        if (osr.isEmpty()) {
-            osr = TextFiles.read(fs, "/usr/lib/os-release");
-        }
-        if (osr.isPresent()) {
-            Map<String, String> kv = new java.util.HashMap<>();
-            for (String line : TextFiles.lines(osr.get())) {
-                Matcher m = OS_RELEASE_LINE.matcher(line.strip());
-                if (m.matches()) {
-                    kv.put(m.group(1), unquote(m.group(2)));
-                }
-            }
-            String id = kv.getOrDefault("ID", "linux");
-            String like = kv.getOrDefault("ID_LIKE", "");
-            return new OsInfo(id, kv.getOrDefault("VERSION_ID", ""),
-                    kv.getOrDefault("PRETTY_NAME", kv.getOrDefault("NAME", id)), family(id + " " + like));
-        }
-        Optional<String> rh = TextFiles.read(fs, "/etc/redhat-release");
-        if (rh.isPresent()) {
-            String first = firstLine(rh.get());
-            String lower = first.toLowerCase(java.util.Locale.ROOT);
-            String id = lower.startsWith("centos") ? "centos" : lower.contains("fedora") ? "fedora"
-                    : lower.contains("scientific") ? "scientific" : "rhel";
-            return new OsInfo(id, releaseVersion(first), first, id.equals("fedora") ? OsFamily.OTHER : OsFamily.RHEL);
-        }
-        Optional<String> suse = TextFiles.read(fs, "/etc/SuSE-release");
-        if (suse.isPresent()) {
-            String version = "";
-            String patch = "";
-            for (String line : TextFiles.lines(suse.get())) {
-                String[] kv = line.split("=", 2);
-                if (kv.length == 2 && kv[0].strip().equals("VERSION")) {
-                    version = kv[1].strip();
-                } else if (kv.length == 2 && kv[0].strip().equals("PATCHLEVEL")) {
-                    patch = kv[1].strip();
-                }
-            }
-            String first = firstLine(suse.get());
-            String id = first.toLowerCase(java.util.Locale.ROOT).contains("opensuse") ? "opensuse" : "sles";
-            return new OsInfo(id, patch.isEmpty() ? version : version + "." + patch, first, OsFamily.SUSE);
-        }
-        Optional<String> deb = TextFiles.read(fs, "/etc/debian_version");
-        if (deb.isPresent()) {
-            String v = firstLine(deb.get()).strip();
-            return new OsInfo("debian", v, "Debian GNU/Linux " + v, OsFamily.DEBIAN);
-        }
-        return new OsInfo("unknown", "", "unknown Linux", OsFamily.OTHER);
-    }
-
-    private static OsFamily family(String ids) {
-        String s = " " + ids.toLowerCase(java.util.Locale.ROOT) + " ";
-        if (s.contains(" debian ") || s.contains(" ubuntu ")) {
-            return OsFamily.DEBIAN;
-        }
-        if (s.contains(" rhel ") || s.contains(" centos ") || s.contains(" fedora ") || s.contains(" rocky ")
-                || s.contains(" almalinux ") || s.contains(" ol ")) {
-            return OsFamily.RHEL;
-        }
-        if (s.contains(" suse ") || s.contains(" sles ") || s.contains("opensuse")) {
-            return OsFamily.SUSE;
-        }
-        return OsFamily.OTHER;
-    }
-
-    private static String releaseVersion(String line) {
-        Matcher m = RELEASE_VERSION.matcher(line);
-        return m.find() ? m.group(1) : "";
-    }
-
-    private static String firstLine(String s) {
-        List<String> l = TextFiles.lines(s);
-        return l.isEmpty() ? "" : l.get(0).strip();
-    }
-
-    private static String unquote(String v) {
-        String s = v.strip();
-        if (s.length() >= 2 && (s.charAt(0) == '"' || s.charAt(0) == '\'') && s.charAt(s.length() - 1) == s.charAt(0)) {
-            return s.substring(1, s.length() - 1);
-        }
-        return s;
+        return DistroDetector.detect(fs);
     }
 
     // ---- kernels and bootloader

@@ -174,10 +174,12 @@ class GuestEditorTest {
                 + "# altoptions=(single-user mode) single\n### END DEBIAN AUTOMAGIC KERNELS LIST\n"
                 + "title Debian\nroot (hd0,0)\nkernel /boot/vmlinuz-2.6.32-5-xen-amd64 root=/dev/xvda1 ro console=hvc0\n");
         new GrubEdit().apply(fs, ctx(fs, KernelCmdlineTest.map("xvda"), false, Map.of()));
-        assertEquals("default 0\n### BEGIN AUTOMAGIC KERNELS LIST\n# kopt=root=/dev/vda1 ro console=tty0 console=ttyS0,115200\n"
+        assertEquals("default 0\nserial --unit=0 --speed=115200\nterminal --timeout=5 serial console\n"
+                + "### BEGIN AUTOMAGIC KERNELS LIST\n# kopt=root=/dev/vda1 ro console=tty0 console=ttyS0,115200\n"
                 + "# altoptions=(single-user mode) single\n### END DEBIAN AUTOMAGIC KERNELS LIST\n"
                 + "title Debian\nroot (hd0,0)\nkernel /boot/vmlinuz-2.6.32-5-xen-amd64 root=/dev/vda1 ro console=tty0 console=ttyS0,115200\n",
-                fs.readText("/boot/grub/menu.lst"), "a -xen-amd64 pvops kernel is not Xen-only: default stays");
+                fs.readText("/boot/grub/menu.lst"), "a -xen-amd64 pvops kernel is not Xen-only: default stays; the serial terminal"
+                + " goes above the list update-grub rewrites");
     }
 
     @Test

@@ -17,7 +17,7 @@ class GuestInspectorTest {
     @Test
     void debianXenTools() throws Exception {
         InspectedGuest g = GuestInspector.inspect(GuestTrees.debianXenTools());
-        assertEquals(new OsInfo("debian", "12", "Debian GNU/Linux 12 (bookworm)", OsFamily.DEBIAN), g.os());
+        assertEquals(new OsInfo("debian", "12", "Debian GNU/Linux 12 (bookworm)", OsFamily.DEBIAN, "/etc/os-release", PackageManager.UNKNOWN), g.os());
         assertEquals(12, g.os().majorVersion());
         assertEquals(List.of(
                 new KernelInfo("6.1.0-18-amd64", "/boot/vmlinuz-6.1.0-18-amd64", "/boot/initrd.img-6.1.0-18-amd64", false),
@@ -54,7 +54,7 @@ class GuestInspectorTest {
     @Test
     void rhel5() throws Exception {
         InspectedGuest g = GuestInspector.inspect(GuestTrees.rhel5());
-        assertEquals(new OsInfo("centos", "5.11", "CentOS release 5.11 (Final)", OsFamily.RHEL), g.os());
+        assertEquals(new OsInfo("centos", "5.11", "CentOS release 5.11 (Final)", OsFamily.RHEL, "/etc/redhat-release", PackageManager.UNKNOWN), g.os());
         assertEquals(List.of(
                 new KernelInfo("2.6.18-398.el5xen", "/boot/vmlinuz-2.6.18-398.el5xen", "/boot/initrd-2.6.18-398.el5xen.img", true),
                 new KernelInfo("2.6.18-398.el5", "/boot/vmlinuz-2.6.18-398.el5", "/boot/initrd-2.6.18-398.el5.img", false)),
@@ -72,7 +72,7 @@ class GuestInspectorTest {
     @Test
     void sles11() throws Exception {
         InspectedGuest g = GuestInspector.inspect(GuestTrees.sles11());
-        assertEquals(new OsInfo("sles", "11.4", "SUSE Linux Enterprise Server 11 (x86_64)", OsFamily.SUSE), g.os());
+        assertEquals(new OsInfo("sles", "11.4", "SUSE Linux Enterprise Server 11 (x86_64)", OsFamily.SUSE, "/etc/SuSE-release", PackageManager.UNKNOWN), g.os());
         assertEquals(List.of("3.0.101-63-xen", "3.0.101-63-default"), g.kernels().stream().map(KernelInfo::version).toList());
         assertTrue(g.kernels().get(0).xenOnly());
         assertEquals("/boot/initrd-3.0.101-63-default", g.kernels().get(1).initrdPath());
@@ -141,7 +141,7 @@ class GuestInspectorTest {
                 "/etc/fstab line 3: 2 fields, fstab(5) has 3 to 6; line ignored: '?? x'",
                 "/etc/fstab line 4: dump/pass field is not a number; taken as 0: '/dev/xvda1 none swap sw x y'"),
                 g.warnings());
-        assertEquals(new OsInfo("debian", "", "debian", OsFamily.DEBIAN), g.os());
+        assertEquals(new OsInfo("debian", "", "debian", OsFamily.DEBIAN, "/etc/os-release", PackageManager.UNKNOWN), g.os());
     }
 
     @Test
@@ -188,5 +188,21 @@ class GuestInspectorTest {
         assertEquals(new NetworkConfig(List.of(NetworkStyle.NETPLAN, NetworkStyle.SYSTEMD_NETWORKD, NetworkStyle.NETWORKMANAGER),
                 List.of("eth0", "eth1", "ens3", "eth2")), g.network());
         assertEquals(List.of("hvc0"), g.consoles());
+    }
+
+    @Test
+    void hypervisorEntriesAreReadAsPygrubBootsThem() throws Exception {
+        InspectedGuest rhel5 = GuestInspector.inspect(GuestTrees.fixture("rhel5"));
+        assertEquals(new BootEntry("CentOS (2.6.18-398.el5xen)", "/vmlinuz-2.6.18-398.el5xen", "/initrd-2.6.18-398.el5xen.img",
+                "ro root=/dev/VolGroup00/LogVol00 console=xvc0"), rhel5.bootloader().defaultBootEntry().orElseThrow());
+        assertEquals(3, rhel5.bootloader().entries().size());
+        InspectedGuest rhel6 = GuestInspector.inspect(GuestTrees.fixture("rhel6"));
+        BootEntry e = rhel6.bootloader().entries().get(0);
+        assertEquals("/vmlinuz-2.6.32-754.el6.x86_64", e.kernelPath());
+        assertEquals("/initramfs-2.6.32-754.el6.x86_64.img", e.initrdPath());
+        assertTrue(e.cmdline().endsWith(" rhgb quiet console=hvc0"), e.cmdline());
+        assertEquals(List.of("hvc0"), rhel6.consoles());
+        assertEquals(InitSystem.UPSTART, rhel6.initSystem());
+        assertEquals(new NetworkConfig(List.of(NetworkStyle.IFCFG), List.of("eth0", "eth1")), rhel6.network());
     }
 }

@@ -6,7 +6,7 @@ import org.xen2kvm.testutil.Fuzz;
 
 /**
  * Jazzer fuzz targets for the guest text parsers: grub.cfg, menu.lst/grub.conf,
- * extlinux.conf and fstab. They refuse nothing (bad lines become warnings or are skipped),
+ * extlinux.conf, fstab and the release files. They refuse nothing (bad lines become warnings or are skipped),
  * so any exception at all is a bug.
  */
 class GuestTextFuzzTest {
@@ -28,6 +28,23 @@ class GuestTextFuzzTest {
     @FuzzTest(maxDuration = Fuzz.CI_DURATION)
     void extlinux(byte[] data) throws Exception {
         Fuzz.expect(() -> GrubConfigs.parseExtlinux("/boot/extlinux/extlinux.conf", text(data)));
+    }
+
+    /** Every release file format of {@link DistroDetector}, the same input in each place. */
+    @FuzzTest(maxDuration = Fuzz.CI_DURATION)
+    void releaseFiles(byte[] data) throws Exception {
+        Fuzz.expect(() -> {
+            for (String file : DistroDetector.RELEASE_FILES) {
+                org.xen2kvm.fs.MemoryFileSystem fs = new org.xen2kvm.fs.MemoryFileSystem("fuzz");
+                fs.mkdirs("/etc");
+                fs.mkdirs("/usr/lib");
+                fs.writeFile(file, data, 0644, 0, 0);
+                OsInfo os = DistroDetector.detect(fs);
+                if (os.prettyName().length() > DistroDetector.MAX_FIELD || os.versionId().length() > DistroDetector.MAX_FIELD) {
+                    throw new AssertionError("release string not cut: " + os);
+                }
+            }
+        });
     }
 
     @FuzzTest(maxDuration = Fuzz.CI_DURATION)

@@ -42,6 +42,56 @@ public final class GuestTrees {
         return out.toByteArray();
     }
 
+    /** Where the file sets of {@link #fixture(String)} live (tests run in the module directory). */
+    public static final java.nio.file.Path FIXTURES = java.nio.file.Path.of("src/test/resources/org/xen2kvm/guest/fixtures");
+
+    /**
+     * A guest file set from {@code fixtures/NAME/} (regular files and directories, as they are)
+     * and {@code fixtures/NAME.manifest} ({@code link PATH TARGET}, {@code initrd PATH MEMBER...}).
+     */
+    public static MemoryFileSystem fixture(String name) throws IOException {
+        MemoryFileSystem fs = new MemoryFileSystem(name);
+        java.nio.file.Path root = FIXTURES.resolve(name);
+        if (!java.nio.file.Files.isDirectory(root)) {
+            throw new java.io.FileNotFoundException(root + ": no such guest file set");
+        }
+        java.util.List<java.nio.file.Path> paths;
+        try (var walk = java.nio.file.Files.walk(root)) {
+            paths = walk.sorted().toList();
+        }
+        for (java.nio.file.Path p : paths) {
+            String guestPath = "/" + root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+            if (guestPath.equals("/")) {
+                continue;
+            }
+            if (java.nio.file.Files.isDirectory(p)) {
+                fs.dir(guestPath);
+            } else {
+                fs.mkdirs(guestPath.substring(0, guestPath.lastIndexOf('/')));
+                fs.writeFile(guestPath, java.nio.file.Files.readAllBytes(p), 0644, 0, 0);
+            }
+        }
+        java.nio.file.Path manifest = FIXTURES.resolve(name + ".manifest");
+        int lineNo = 0;
+        for (String line : java.nio.file.Files.readAllLines(manifest)) {
+            lineNo++;
+            String[] w = line.strip().split("\\s+");
+            if (line.isBlank() || w[0].startsWith("#")) {
+                continue;
+            }
+            if (w[0].equals("link") && w.length == 3) {
+                fs.link(w[1], w[2]);
+            } else if (w[0].equals("initrd") && w.length >= 3) {
+                fs.mkdirs(w[1].substring(0, w[1].lastIndexOf('/')));
+                fs.writeFile(w[1], gzip(cpio(java.util.Arrays.copyOfRange(w, 2, w.length))), 0600, 0, 0);
+            } else {
+                throw new IllegalArgumentException(manifest + " line " + lineNo + ": expected 'link PATH TARGET' or"
+                        + " 'initrd PATH MEMBER...', got '" + line + "'");
+            }
+        }
+        return fs;
+    }
+
     /** Stands for a zstd-compressed initrd (Debian 12's default): the magic, then bytes we cannot decode. */
     private static final byte[] ZSTD_INITRD = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 1, 2, 3, 4};
 
