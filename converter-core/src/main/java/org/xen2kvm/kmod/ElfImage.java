@@ -100,7 +100,7 @@ final class ElfImage {
         if (shentsize < want) {
             throw new ModuleFormatException(file + ": ELF header: e_shentsize " + shentsize + " smaller than " + want);
         }
-        if (shoff < 0 || shoff + (long) shnum * shentsize > elf.length) {
+        if (shoff < 0 || shoff > elf.length || (long) shnum * shentsize > elf.length - shoff) {
             throw new ModuleFormatException(file + ": ELF header: section table at offset " + Long.toUnsignedString(shoff)
                     + " (" + shnum + " x " + shentsize + " bytes) runs past the end of the file (" + elf.length + " bytes)");
         }
@@ -117,7 +117,7 @@ final class ElfImage {
             if (type == SHT_NOBITS) {
                 off = 0;
                 size = 0;
-            } else if (off < 0 || size < 0 || off + size > elf.length || off + size < 0) {
+            } else if (off < 0 || size < 0 || off > elf.length || size > elf.length - off) {
                 throw new ModuleFormatException(file + ": section header " + i + ": data at offset " + Long.toUnsignedString(off)
                         + ", " + Long.toUnsignedString(size) + " bytes, runs past the end of the file (" + elf.length + " bytes)");
             }

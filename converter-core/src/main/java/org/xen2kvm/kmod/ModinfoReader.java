@@ -20,6 +20,7 @@ public final class ModinfoReader {
     static final String VERSIONS = "__versions";
     /** Prefix of the symbols MODVERSIONS defines for each export ({@code __crc_printk}). */
     static final String CRC_PREFIX = "__crc_";
+    private static final byte[] CRC_PREFIX_BYTES = CRC_PREFIX.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** struct modversion_info: an unsigned long CRC and a 64-byte-long record (name fills the rest). */
     static final int MODVERSION_ENTRY_SIZE = 64;
 
@@ -115,12 +116,26 @@ public final class ModinfoReader {
             if (sym.nameOffset() < 0 || sym.nameOffset() >= strtab.get().size()) {
                 return new ArrayList<>();
             }
-            String s = ElfImage.cString(image.data(), strtab.get().offset() + sym.nameOffset(), strtab.get().offset() + strtab.get().size());
-            if (s.startsWith(CRC_PREFIX)) {
-                out.add(s.substring(CRC_PREFIX.length()));
+            int start = strtab.get().offset() + sym.nameOffset();
+            int end = strtab.get().offset() + strtab.get().size();
+            // Most entries are local symbols: compare the prefix before making a String.
+            if (hasPrefix(image.data(), start, end, CRC_PREFIX_BYTES)) {
+                out.add(ElfImage.cString(image.data(), start + CRC_PREFIX_BYTES.length, end));
             }
         }
         return out;
+    }
+
+    private static boolean hasPrefix(byte[] b, int start, int end, byte[] prefix) {
+        if (end - start < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[start + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -240,6 +240,71 @@ class DepmodOracleTest {
         assertEquals(subset.size(), new String(mine.get(DepmodFiles.MODULES_DEP), StandardCharsets.UTF_8).lines().count());
     }
 
+    /**
+     * .ko.xz (as kbuild makes them: xz --check=crc32) and .ko.zst modules: depmod and modinfo
+     * read the same tree, and what ModinfoReader finds in each equals what modinfo prints.
+     */
+    @Test
+    void compressedModules() throws Exception {
+        ExternalTool.require("xz", "zstd");
+        List<KernelModule> subset = tree.loadOrder(List.of("virtio_blk", "virtio_pci", "virtio_net", "dm-mod", "xfs", "btrfs"));
+        Path root = work.resolve("compressed");
+        Path dir = Files.createDirectories(root.resolve("lib/modules/" + rel));
+        Path pkg = kernelRoot.resolve("lib/modules/" + rel);
+        for (String f : List.of("modules.order", "modules.builtin", "modules.builtin.modinfo")) {
+            Files.copy(pkg.resolve(f), dir.resolve(f));
+        }
+        int xz = 0;
+        int zst = 0;
+        for (int i = 0; i < subset.size(); i++) {
+            Path to = dir.resolve(subset.get(i).path());
+            Files.createDirectories(to.getParent());
+            Files.copy(pkg.resolve(subset.get(i).path()), to);
+            List<String> cmd = i % 2 == 0 ? List.of("xz", "--check=crc32", "--lzma2=dict=1MiB", to.toString())
+                    : List.of("zstd", "-q", "--rm", to.toString());
+            ExternalTool.Result r = ExternalTool.run(cmd);
+            assertEquals(0, r.exitCode(), r.output());
+            if (i % 2 == 0) {
+                xz++;
+            } else {
+                zst++;
+            }
+        }
+        assertTrue(xz >= 3 && zst >= 3, xz + " xz, " + zst + " zst");
+        ExternalTool.Result r = ExternalTool.run(List.of("depmod", "-b", root.toString(), rel));
+        assertEquals(0, r.exitCode(), r.output());
+        ModuleTree compressed;
+        try (HostDirectoryFileSystem fs = new HostDirectoryFileSystem(root)) {
+            compressed = ModuleTree.scan(fs, rel);
+        }
+        assertEquals(subset.size(), compressed.modules().size());
+        assertTrue(compressed.module("virtio_blk").orElseThrow().path().endsWith(".ko.xz")
+                || compressed.module("virtio_blk").orElseThrow().path().endsWith(".ko.zst"));
+        Map<String, byte[]> mine = DepmodFiles.generate(compressed);
+        for (String f : List.of(DepmodFiles.MODULES_DEP, DepmodFiles.MODULES_DEP_BIN, DepmodFiles.MODULES_ALIAS,
+                DepmodFiles.MODULES_ALIAS_BIN, DepmodFiles.MODULES_SYMBOLS_BIN, DepmodFiles.MODULES_SOFTDEP)) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve(f)), mine.get(f), "compressed " + f);
+        }
+        for (KernelModule m : compressed.modules()) {
+            ModuleInfo info = m.info();
+            assertEquals(info, tree.module(m.name()).orElseThrow().info(), "same info as uncompressed: " + m.path());
+            assertEquals(modinfoField(root, m.name(), "alias"), info.aliases(), m.path() + " alias");
+            assertEquals(modinfoField(root, m.name(), "depends"), info.depends().isEmpty() ? List.of("")
+                    : List.of(String.join(",", info.depends())), m.path() + " depends");
+            assertEquals(modinfoField(root, m.name(), "vermagic"), List.of(info.vermagic()), m.path() + " vermagic");
+            assertEquals(modinfoField(root, m.name(), "license"), List.of(info.license()), m.path() + " license");
+            assertEquals(modinfoField(root, m.name(), "softdep"), info.softdeps(), m.path() + " softdep");
+            assertEquals(modinfoField(root, m.name(), "firmware"), info.firmware(), m.path() + " firmware");
+        }
+    }
+
+    /** The values of one field as modinfo -F prints them (one a line). */
+    static List<String> modinfoField(Path root, String module, String field) throws Exception {
+        ExternalTool.Result r = ExternalTool.run(List.of("modinfo", "-b", root.toString(), "-k", rel, "-F", field, module));
+        assertEquals(0, r.exitCode(), r.output());
+        return r.output().lines().toList();
+    }
+
     @Test
     void usrmergedGuestIsFollowed() throws Exception {
         Path root = work.resolve("usrmerge");
