@@ -36,6 +36,11 @@ public final class ModuleTree {
     static final int MAX_ENTRIES = 500_000;
     static final int MAX_DEPTH = 32;
     static final int MAX_LIST_BYTES = 16 << 20;
+    /**
+     * Softdeps nested deeper than this are refused (real chains are 2 or 3 long); it bounds the
+     * recursion a hostile guest could make with a chain of thousands of modules.
+     */
+    static final int MAX_SOFTDEP_DEPTH = 256;
 
     /** One built-in module of modules.builtin.modinfo and its aliases. */
     record BuiltinModule(String name, List<String> aliases) {
@@ -169,6 +174,7 @@ public final class ModuleTree {
      *
      * @throws UnknownModuleException naming the first of {@code wanted} that is neither a module,
      *         an alias, nor built in
+     * @throws org.xen2kvm.Xen2KvmException if softdeps nest deeper than {@value #MAX_SOFTDEP_DEPTH}
      */
     public List<KernelModule> loadOrder(Collection<String> wanted) {
         Set<Integer> out = new LinkedHashSet<>();
@@ -179,7 +185,7 @@ public final class ModuleTree {
                 throw new UnknownModuleException(w, release);
             }
             for (KernelModule m : r) {
-                probe(index.get(m.name()), visited, out);
+                probe(index.get(m.name()), visited, out, 0);
             }
         }
         List<KernelModule> result = new ArrayList<>(out.size());
@@ -197,29 +203,33 @@ public final class ModuleTree {
         }
     }
 
-    private void probe(int m, Set<Integer> visited, Set<Integer> out) {
+    private void probe(int m, Set<Integer> visited, Set<Integer> out, int depth) {
         if (!visited.add(m)) {
             return;
         }
+        if (depth > MAX_SOFTDEP_DEPTH) {
+            throw new org.xen2kvm.Xen2KvmException(MODULES_DIR + "/" + release + "/" + modules.get(m).path()
+                    + ": softdep chain deeper than " + MAX_SOFTDEP_DEPTH + " modules; refusing to follow it");
+        }
         List<Integer> all = deps.all(m);
         for (int j = all.size() - 1; j >= 0; j--) {
-            fillSoftdeps(all.get(j), visited, out);
+            fillSoftdeps(all.get(j), visited, out, depth);
         }
-        fillSoftdeps(m, visited, out);
+        fillSoftdeps(m, visited, out, depth);
     }
 
-    private void fillSoftdeps(int m, Set<Integer> visited, Set<Integer> out) {
+    private void fillSoftdeps(int m, Set<Integer> visited, Set<Integer> out, int depth) {
         List<String> sd = modules.get(m).info().softdeps();
         List<List<String>> prePost = sd.isEmpty() ? List.of(List.of(), List.of()) : parseSoftdep(sd.get(0));
         for (String p : prePost.get(0)) {
             for (KernelModule k : Optional.ofNullable(resolve(p)).orElse(List.of())) {
-                probe(index.get(k.name()), visited, out);
+                probe(index.get(k.name()), visited, out, depth + 1);
             }
         }
         out.add(m);
         for (String p : prePost.get(1)) {
             for (KernelModule k : Optional.ofNullable(resolve(p)).orElse(List.of())) {
-                probe(index.get(k.name()), visited, out);
+                probe(index.get(k.name()), visited, out, depth + 1);
             }
         }
     }

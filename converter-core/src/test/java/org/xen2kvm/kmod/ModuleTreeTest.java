@@ -114,6 +114,23 @@ class ModuleTreeTest {
     }
 
     @Test
+    void softdepChainsAreBounded() throws Exception {
+        try (MemoryFileSystem fs = new MemoryFileSystem("chain")) {
+            fs.dir("/lib/modules/" + REL);
+            int n = ModuleTree.MAX_SOFTDEP_DEPTH + 10;
+            for (int i = 0; i < n; i++) {
+                fs.writeFile("/lib/modules/" + REL + "/m" + i + ".ko", module("m" + i, List.of(), List.of(),
+                        "softdep=pre: m" + (i + 1)), 0644, 0, 0);
+            }
+            ModuleTree tree = ModuleTree.scan(fs, REL);
+            assertEquals(List.of("m" + (n - 1), "m" + (n - 2), "m" + (n - 3)),
+                    tree.loadOrder(List.of("m" + (n - 3))).stream().map(KernelModule::name).toList());
+            org.xen2kvm.Xen2KvmException e = assertThrows(org.xen2kvm.Xen2KvmException.class, () -> tree.loadOrder(List.of("m0")));
+            assertTrue(e.getMessage().endsWith(".ko: softdep chain deeper than 256 modules; refusing to follow it"), e.getMessage());
+        }
+    }
+
+    @Test
     void corruptModuleIsNamed() throws Exception {
         try (MemoryFileSystem fs = new MemoryFileSystem("corrupt")) {
             fs.dir("/lib/modules/" + REL + "/kernel");
