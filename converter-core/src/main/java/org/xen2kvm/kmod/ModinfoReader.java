@@ -14,7 +14,6 @@ import java.util.Optional;
 public final class ModinfoReader {
     static final String MODINFO = ".modinfo";
     static final String KSYMTAB_STRINGS = "__ksymtab_strings";
-    static final String KSYMTAB_PREFIX = "__ksymtab_";
     static final String SYMTAB = ".symtab";
     static final String STRTAB = ".strtab";
     static final String VERSIONS = "__versions";

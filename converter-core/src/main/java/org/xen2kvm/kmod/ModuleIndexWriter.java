@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -156,13 +155,6 @@ final class ModuleIndexWriter {
             offset |= INDEX_NODE_VALUES;
         }
         return offset;
-    }
-
-    /** Keys and their values, in key order (for tests and callers that want the text form). */
-    Map<String, List<String>> asMap() {
-        Map<String, List<String>> m = new TreeMap<>();
-        entries.forEach((k, v) -> m.put(k, v.stream().map(Value::value).toList()));
-        return m;
     }
 
     private static final class Out extends ByteArrayOutputStream {
