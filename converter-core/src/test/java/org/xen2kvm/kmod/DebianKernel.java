@@ -11,7 +11,7 @@ import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * A real kernel's module tree for tests: Debian 12's linux-image-*-cloud-amd64 package from
- * {@code testdata/fetch-kernel-deb.sh}, unpacked once per JVM with {@code dpkg-deb -x} into a
+ * {@code testdata/fetch-kernel-package.sh} (shared with the package tests), unpacked once per JVM with {@code dpkg-deb -x} into a
  * temporary directory (removed at exit). Skips locally, fails under CI, when the package cannot be had.
  */
 final class DebianKernel {
@@ -24,12 +24,12 @@ final class DebianKernel {
     /** The unpacked package: {@code ROOT/lib/modules/RELEASE/...}. */
     static synchronized Path root() throws IOException, InterruptedException {
         if (root == null) {
-            Path script = ExternalTool.projectRoot().resolve("testdata/fetch-kernel-deb.sh");
+            Path script = ExternalTool.projectRoot().resolve("testdata/fetch-kernel-package.sh");
             ExternalTool.Result r = ExternalTool.run(List.of("sh", script.toString()));
-            List<String> lines = r.output().lines().filter(l -> !l.isBlank()).toList();
-            String deb = lines.isEmpty() ? "" : lines.get(lines.size() - 1).trim();
-            ExternalTool.requireThat(r.exitCode() == 0 && Files.isRegularFile(Path.of(deb)),
-                    "testdata/fetch-kernel-deb.sh could not fetch the Debian kernel package: " + r.output());
+            String deb = r.output().lines().filter(l -> l.startsWith("deb=")).map(l -> l.substring(4).trim())
+                    .reduce((a, b) -> b).orElse("");
+            ExternalTool.requireThat(r.exitCode() == 0 && !deb.isEmpty() && Files.isRegularFile(Path.of(deb)),
+                    "testdata/fetch-kernel-package.sh could not fetch the Debian kernel package: " + r.output());
             Path dir = Files.createTempDirectory("xen2kvm-kmod-");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
             ExternalTool.Result x = ExternalTool.run(List.of("dpkg-deb", "-x", deb, dir.toString()));
