@@ -39,6 +39,8 @@ TARGETS=(
   pkg.PackageFuzzTest#deb
   pkg.PackageFuzzTest#rpm
   pkg.PackageFuzzTest#install
+  kmod.ModuleFuzzTest#modinfo
+  kmod.ModuleFuzzTest#compressed
 )
 [ $# -gt 0 ] && TARGETS=("$@")
 ROUND_SECONDS=15 # Fuzz.CI_DURATION
