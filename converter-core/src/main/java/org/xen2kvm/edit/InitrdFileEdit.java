@@ -9,17 +9,19 @@ import java.util.function.Function;
 import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.KernelInfo;
+import org.xen2kvm.initramfs.CpioEntry;
+import org.xen2kvm.initramfs.InitramfsImage;
 
 /**
  * Applies a text edit to one file inside the initrd of every kernel that can boot on KVM, and
- * writes each changed initrd back in place. The initramfs keeps its own copy of some
- * configuration: Debian's lvm2 hook copies {@code /etc/lvm/}, so an lvm.conf filter that accepts
- * only {@code /dev/xvd*} stops the boot on KVM (no PV on {@code /dev/vda2}, no root LV) however
+ * writes each changed initrd back in place (segments it did not touch stay byte for byte, see
+ * {@link InitramfsImage#write()}). The initramfs keeps its own copy of some configuration:
+ * Debian's lvm2 hook copies {@code /etc/lvm/}, so an lvm.conf filter that accepts only
+ * {@code /dev/xvd*} stops the boot on KVM (no PV on {@code /dev/vda2}, so no root LV) however
  * the root filesystem's copy is edited.
  *
- * <p>Reading and writing the image is left to an {@link Initramfs.Reader}: one line wires the
- * initramfs package in, e.g. in {@link GuestEditor#defaultEdits()}:
- * {@code new InitrdFileEdit("initramfs-lvm", "etc/lvm/lvm.conf", LvmFilterEdit::rewrite, reader)}.
+ * <p>Wiring the lvm.conf filter edit is one line in {@link GuestEditor#defaultEdits()}:
+ * {@code new InitrdFileEdit("initramfs-lvm", "etc/lvm/lvm.conf", LvmFilterEdit::rewrite)}.
  */
 public final class InitrdFileEdit implements GuestEdit {
     /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
@@ -27,40 +29,19 @@ public final class InitrdFileEdit implements GuestEdit {
     /** Configuration files, not data: larger ones are not edited. */
     static final int MAX_FILE_BYTES = 1 << 20;
 
-    /** An initramfs image read into memory, whose files can be replaced. */
-    public interface Initramfs {
-        /** The contents of {@code path} (relative, {@code etc/lvm/lvm.conf}), or empty when absent. */
-        Optional<byte[]> file(String path) throws IOException;
-
-        /** Replaces (or adds) a regular file. */
-        void replaceFile(String path, byte[] contents, int mode) throws IOException;
-
-        /** The whole image again, in the compression it was read in. */
-        byte[] write() throws IOException;
-
-        /** Reads an image; {@code what} names it in errors ({@code /boot/initrd.img-6.1.0-28-amd64}). */
-        @FunctionalInterface
-        interface Reader {
-            Initramfs read(String what, byte[] image) throws IOException;
-        }
-    }
-
     private final String name;
     private final String path;
     private final Function<String, Optional<String>> edit;
-    private final Initramfs.Reader reader;
 
     /**
-     * @param name   the edit's name in reports
-     * @param path   the file inside the initramfs, relative ({@code etc/lvm/lvm.conf})
-     * @param edit   the new text of the file, or empty when it needs no change
-     * @param reader reads an initramfs image
+     * @param name the edit's name in reports
+     * @param path the file inside the initramfs, relative ({@code etc/lvm/lvm.conf})
+     * @param edit the new text of the file, or empty when it needs no change
      */
-    public InitrdFileEdit(String name, String path, Function<String, Optional<String>> edit, Initramfs.Reader reader) {
+    public InitrdFileEdit(String name, String path, Function<String, Optional<String>> edit) {
         this.name = name;
         this.path = path;
         this.edit = edit;
-        this.reader = reader;
     }
 
     @Override
@@ -84,22 +65,23 @@ public final class InitrdFileEdit implements GuestEdit {
                         + " is not checked");
                 continue;
             }
-            Initramfs image = reader.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
-            Optional<byte[]> file = image.file(path);
-            if (file.isEmpty()) {
+            InitramfsImage image = InitramfsImage.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
+            Optional<CpioEntry> entry = image.find(path).filter(CpioEntry::isRegular);
+            if (entry.isEmpty()) {
                 continue;
             }
-            if (file.get().length > MAX_FILE_BYTES) {
+            if (entry.get().data().length > MAX_FILE_BYTES) {
                 notes.add(WARNING + k.initrdPath() + ": " + path + " is larger than 1 MiB; not edited");
                 continue;
             }
-            String before = new String(file.get(), StandardCharsets.UTF_8);
+            String before = new String(entry.get().data(), StandardCharsets.UTF_8);
             Optional<String> after = edit.apply(before);
             if (after.isEmpty() || after.get().equals(before)) {
                 continue;
             }
-            image.replaceFile(path, after.get().getBytes(StandardCharsets.UTF_8), 0644);
-            fs.writeFile(k.initrdPath(), image.write(), st.get().mode() & 07777, st.get().uid(), st.get().gid());
+            byte[] rewritten = image.replaceFile(path, after.get().getBytes(StandardCharsets.UTF_8),
+                    entry.get().mode() & CpioEntry.PERMISSIONS).write();
+            fs.writeFile(k.initrdPath(), rewritten, st.get().mode() & 07777, st.get().uid(), st.get().gid());
             notes.add(k.initrdPath() + ": " + path + " rewritten inside the initramfs");
         }
         return notes;
