@@ -76,6 +76,12 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--fstab-uuid", description = "Rewrite fstab devices as UUID= read from the filesystems.")
     boolean fstabUuid;
 
+    @Option(names = "--no-guest-edits",
+            description = "Copy the disks and write the domain without changing anything inside the guest (no fstab, "
+                    + "GRUB, console, network or initramfs edits; the plan lists what was skipped). Needed for a guest "
+                    + "whose LVM layout xen2kvm does not handle (thin pools, snapshots, RAID, a missing PV).")
+    boolean noGuestEdits;
+
     @Mixin
     DiskWriteOptions write;
 
@@ -115,7 +121,7 @@ final class ConvertCommand implements Callable<Integer> {
         ConversionRequest req = new ConversionRequest(config, CliSupport.configFormat(format), plan, dryRun, fstabUuid,
                 write.copyOptions(), write.allowBacking, connect, replace, start,
                 verifyBoot == null ? null : Duration.ofSeconds(verifyBoot),
-                pool == null ? new DiskDestination.LocalFiles() : new DiskDestination.StoragePool(pool));
+                pool == null ? new DiskDestination.LocalFiles() : new DiskDestination.StoragePool(pool), noGuestEdits);
         PrintWriter err = spec.commandLine().getErr();
         ConversionResult result = Converter.run(req, new Listener(err, GlobalOptions.of(spec), json,
                 progress || (System.console() != null && !json)));

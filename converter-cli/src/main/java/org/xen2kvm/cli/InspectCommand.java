@@ -72,6 +72,7 @@ final class InspectCommand implements Callable<Integer> {
                     w.beginObject().name("file").value(config.toString()).name("format").value(r.source().origin().label());
                     SourceGuestJson.write(w.name("source"), r.source());
                     strings(w.name("volumes"), r.volumes());
+                    LvmInspectOutput.json(w.name("lvm"), r.lvm());
                     guest(w.name("guest"), r.guest());
                     strings(w.name("warnings"), r.warnings());
                     w.endObject();
@@ -97,6 +98,7 @@ final class InspectCommand implements Callable<Integer> {
         sb.append(config).append(": ").append(s.name()).append(" (").append(s.origin().label()).append(", ")
                 .append(s.virtType() == null ? "pv" : s.virtType().label()).append(")\n");
         r.volumes().forEach(v -> sb.append("  volume  ").append(v).append('\n'));
+        sb.append(LvmInspectOutput.text(r.lvm()));
         InspectedGuest g = r.guest();
         if (g != null) {
             sb.append("  os      ").append(g.os() == null ? "unknown" : g.os().prettyName()).append('\n');

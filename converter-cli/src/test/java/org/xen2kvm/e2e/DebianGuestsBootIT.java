@@ -161,7 +161,7 @@ class DebianGuestsBootIT {
      * @throws AssertionError if the transcript lacks the echoed line or the end marker: an
      *     empty string then would make checks such as "no failed units" pass unchecked
      */
-    private static String run(SerialConsole console, String command) {
+    static String run(SerialConsole console, String command) {
         String marker = "X2K" + Long.toHexString(System.nanoTime());
         // Quoted apart, so the echo of the typed line never contains the marker itself.
         console.send(command + "; echo \"" + marker + "\"\"-END\"\r");
@@ -179,7 +179,7 @@ class DebianGuestsBootIT {
     record Run(int exit, String out, String err) {
     }
 
-    private static Run cli(String... args) {
+    static Run cli(String... args) {
         CommandLine cl = Xen2KvmCommand.newCommandLine();
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
@@ -189,7 +189,7 @@ class DebianGuestsBootIT {
         return new Run(code, o.toString(), e.toString());
     }
 
-    private static Map<Path, String> hashes(Path dir) throws Exception {
+    static Map<Path, String> hashes(Path dir) throws Exception {
         Map<Path, String> m = new LinkedHashMap<>();
         try (var files = Files.list(dir)) {
             for (Path p : files.filter(p -> p.toString().endsWith(".img")).sorted().toList()) {

@@ -37,13 +37,15 @@ public final class GuestLayout implements Closeable {
     private final Map<String, PartitionTable> tables;
     private final List<String> ntfs;
     private final List<String> warnings;
+    private final LvmInventory lvm;
 
     private GuestLayout(List<Volume> volumes, Map<String, PartitionTable> tables, List<String> ntfs,
-                        List<String> warnings) {
+                        List<String> warnings, LvmInventory lvm) {
         this.volumes = volumes;
         this.tables = tables;
         this.ntfs = ntfs;
         this.warnings = warnings;
+        this.lvm = lvm;
     }
 
     /**
@@ -57,7 +59,8 @@ public final class GuestLayout implements Closeable {
         Map<String, PartitionTable> tables = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         List<String> ntfs = new ArrayList<>();
-        List<BlockDevice> physicalVolumes = new ArrayList<>();
+        Map<BlockDevice, String> physicalVolumes = new java.util.IdentityHashMap<>();
+        LvmInventory lvm;
         try {
             for (Map.Entry<String, BlockDevice> d : disks.entrySet()) {
                 String diskPath = d.getKey();
@@ -74,7 +77,7 @@ public final class GuestLayout implements Closeable {
                     volume(diskPath, overlay, volumes, ntfs, physicalVolumes, warnings);
                 }
             }
-            logicalVolumes(physicalVolumes, volumes, warnings);
+            lvm = logicalVolumes(physicalVolumes, volumes, warnings);
         } catch (IOException | RuntimeException e) {
             for (Volume v : volumes) {
                 if (v.fs() != null) {
@@ -87,11 +90,11 @@ public final class GuestLayout implements Closeable {
             }
             throw e;
         }
-        return new GuestLayout(volumes, tables, ntfs, warnings);
+        return new GuestLayout(volumes, tables, ntfs, warnings, lvm);
     }
 
     private static void volume(String path, BlockDevice dev, List<Volume> out, List<String> ntfs,
-                               List<BlockDevice> physicalVolumes, List<String> warnings) throws IOException {
+                               Map<BlockDevice, String> physicalVolumes, List<String> warnings) throws IOException {
         if (ExtFileSystem.probe(dev)) {
             ExtFileSystem fs;
             try {
@@ -110,7 +113,7 @@ public final class GuestLayout implements Closeable {
         } else if (NtfsProbe.isNtfs(dev)) {
             ntfs.add(path);
         } else if (PvLabelReader.read(dev).isPresent()) {
-            physicalVolumes.add(dev);
+            physicalVolumes.put(dev, path);
         }
     }
 
@@ -118,21 +121,27 @@ public final class GuestLayout implements Closeable {
      * The filesystems and swap areas on the LVs of the guest's volume groups, named
      * {@code /dev/VG/LV} (names do not change on KVM). What the LVM reader does not handle (thin
      * pools, snapshots, RAID, a PV on none of the guest's disks) is named in a warning: its data
-     * is still copied, but nothing in it is inspected or edited.
+     * is still copied, but nothing in it is inspected or edited; it is also a refusal of the
+     * returned inventory, which stops a conversion that would edit the guest.
      */
-    private static void logicalVolumes(List<BlockDevice> physicalVolumes, List<Volume> out, List<String> warnings)
-            throws IOException {
+    private static LvmInventory logicalVolumes(Map<BlockDevice, String> physicalVolumes, List<Volume> out,
+                                               List<String> warnings) throws IOException {
         if (physicalVolumes.isEmpty()) {
-            return;
+            return LvmInventory.NONE;
         }
         LvmLayout lvm;
         try {
-            lvm = LvmScanner.scan(physicalVolumes);
+            // In disk order, so the first VG found is on the first disk.
+            lvm = LvmScanner.scan(List.copyOf(physicalVolumes.keySet().stream()
+                    .sorted(java.util.Comparator.comparing(physicalVolumes::get, GuestLayout::byDiskOrder)).toList()));
         } catch (LvmFormatException | UnsupportedLvmException e) {
             warnings.add("LVM: " + e.getMessage() + "; the volumes on it are copied but not inspected or edited");
-            return;
+            return new LvmInventory(List.of(), List.of(new LvmInventory.Refusal("LVM", e.getMessage())));
         }
+        List<LvmInventory.Group> groups = new ArrayList<>();
+        List<LvmInventory.Refusal> refusals = new ArrayList<>();
         for (VolumeGroup vg : lvm.volumeGroups()) {
+            Map<String, String> contents = new LinkedHashMap<>();
             for (LogicalVolume lv : vg.logicalVolumes().values()) {
                 if (!lv.isVisible()) {
                     continue;
@@ -141,12 +150,38 @@ public final class GuestLayout implements Closeable {
                 if (why.isPresent()) {
                     warnings.add("LV " + vg.name() + "/" + lv.name() + " " + why.get()
                             + "; it is copied but not inspected or edited");
+                    refusals.add(new LvmInventory.Refusal(vg.name() + "/" + lv.name(), why.get()));
                     continue;
                 }
-                volume(LvmNames.devPath(vg.name(), lv.name()), vg.openVolume(lv.name()), out, new ArrayList<>(),
-                        new ArrayList<>(), warnings);
+                String path = LvmNames.devPath(vg.name(), lv.name());
+                int before = out.size();
+                volume(path, vg.openVolume(lv.name()), out, new ArrayList<>(), new java.util.IdentityHashMap<>(),
+                        warnings);
+                if (out.size() > before) {
+                    Volume v = out.get(before);
+                    contents.put(path, v.fs() == null ? "swap"
+                            : v.fs() instanceof ExtFileSystem e ? e.type() : "filesystem");
+                }
             }
+            groups.add(LvmInventory.group(vg, physicalVolumes, contents));
         }
+        return new LvmInventory(groups, refusals);
+    }
+
+    /** {@code /dev/vda2} before {@code /dev/vda10} before {@code /dev/vdb}. */
+    private static int byDiskOrder(String a, String b) {
+        String da = a.replaceAll("[0-9]+$", "");
+        String db = b.replaceAll("[0-9]+$", "");
+        if (!da.equals(db)) {
+            return da.compareTo(db);
+        }
+        return Long.compare(a.length() == da.length() ? -1 : Long.parseLong(a.substring(da.length())),
+                b.length() == db.length() ? -1 : Long.parseLong(b.substring(db.length())));
+    }
+
+    /** The LVM2 layout (volume groups, PVs, LVs) and what of it is refused; {@link LvmInventory#NONE} without LVM. */
+    public LvmInventory lvm() {
+        return lvm;
     }
 
     /** The first NTFS volume ({@code /dev/hda1}): a Windows guest, when no Linux root is found. */

@@ -16,6 +16,9 @@ import org.xen2kvm.xen.ConfigFormat;
  * @param verifyBoot   start the guest and wait this long for a login prompt, or null
  * @param disks        where the disks go once written: files in the output directory, or
  *                     volumes of a libvirt storage pool (local or remote)
+ * @param noGuestEdits copy the disks and write the domain without changing anything inside the
+ *                     guest ({@code --no-guest-edits}); also what lets a guest whose LVM layout is
+ *                     partly refused convert at all
  */
 public record ConversionRequest(
         Path definition,
@@ -29,12 +32,21 @@ public record ConversionRequest(
         boolean replace,
         boolean start,
         Duration verifyBoot,
-        DiskDestination disks) {
+        DiskDestination disks,
+        boolean noGuestEdits) {
 
     public ConversionRequest {
         if (disks instanceof DiskDestination.StoragePool && connectUri == null) {
             throw new IllegalArgumentException("a storage pool needs a libvirt connection (--connect URI)");
         }
+    }
+
+    /** A request that edits the guest. */
+    public ConversionRequest(Path definition, ConfigFormat format, PlanOptions plan, boolean dryRun, boolean fstabUuid,
+                             CopyOptions copy, boolean allowBacking, String connectUri, boolean replace, boolean start,
+                             Duration verifyBoot, DiskDestination disks) {
+        this(definition, format, plan, dryRun, fstabUuid, copy, allowBacking, connectUri, replace, start, verifyBoot,
+                disks, false);
     }
 
     /** A request whose disks stay as files in the output directory. */

@@ -6,6 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 import org.xen2kvm.image.write.CopyOptions;
 import org.xen2kvm.guest.InspectedGuest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.xen2kvm.guest.Fstab;
+import org.xen2kvm.guest.FstabEntry;
+import org.xen2kvm.guest.LvmInventory;
+import org.xen2kvm.lvm.LvmNames;
+import org.xen2kvm.plan.DeviceMap;
+import org.xen2kvm.plan.DeviceMapping;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.xen.ConfigFormat;
 import org.xen2kvm.xen.SourceGuest;
@@ -17,8 +26,10 @@ public final class GuestInspection {
      *
      * @param volumes the filesystems and swap areas, as {@code /dev/vda1 (uuid)} on the KVM side
      * @param guest   the inspected root filesystem, or null when none was found
+     * @param lvm     the LVM2 layout: VGs, their PVs (by KVM and Xen device) and LVs (with what is on them)
      */
-    public record Result(SourceGuest source, List<String> volumes, InspectedGuest guest, List<String> warnings) {
+    public record Result(SourceGuest source, List<String> volumes, InspectedGuest guest, List<String> warnings,
+                         LvmInventory lvm) {
     }
 
     private GuestInspection() {
@@ -34,6 +45,46 @@ public final class GuestInspection {
         List<String> warnings = new java.util.ArrayList<>(run.get(Facts.PLAN).warnings());
         warnings.addAll(run.takeWarnings());
         return new Result(run.get(Facts.SOURCE), run.find(Facts.LAYOUT).map(GuestLayout::descriptions).orElse(List.of()),
-                run.find(Facts.INSPECTED).orElse(null), warnings);
+                run.find(Facts.INSPECTED).orElse(null), warnings, lvm(run));
+    }
+
+    /** The LVM layout with each PV's Xen device and each LV's fstab mount point. */
+    private static LvmInventory lvm(ConversionRun run) {
+        Optional<GuestLayout> layout = run.find(Facts.LAYOUT);
+        if (layout.isEmpty()) {
+            return LvmInventory.NONE;
+        }
+        // The layout names devices as the device map did when the disks were opened.
+        DeviceMap devices = run.find(Facts.PLANNED_DEVICES).orElse(run.get(Facts.PLAN).deviceMap());
+        Map<String, String> mountPoints = new LinkedHashMap<>();
+        Fstab fstab = run.find(Facts.INSPECTED).map(InspectedGuest::fstab).orElse(null);
+        if (fstab != null) {
+            for (FstabEntry e : fstab.entries()) {
+                if ("swap".equals(e.type())) {
+                    String path = LvmNames.canonical(e.spec());
+                    if (LvmNames.isDevPath(path)) {
+                        mountPoints.put(path, "swap");
+                    }
+                    continue;
+                }
+                layout.get().resolve(e.spec(), devices::translate).flatMap(layout.get()::volumeOf)
+                        .ifPresent(v -> mountPoints.putIfAbsent(v.kvmPath(), e.mountPoint()));
+            }
+        }
+        return layout.get().lvm().withGuestNames(kvm -> xenDevice(devices, kvm), mountPoints);
+    }
+
+    /** {@code /dev/vda2} to {@code xvda2}; a partition Xen attached as a disk keeps its Xen name. */
+    static String xenDevice(DeviceMap devices, String kvmPath) {
+        for (DeviceMapping m : devices.disks()) {
+            String disk = m.kvmGuestPath();
+            if (kvmPath.equals(disk)) {
+                return m.xenVdev();
+            }
+            if (kvmPath.startsWith(disk) && kvmPath.substring(disk.length()).matches("[0-9]+")) {
+                return m.xenVdev() + kvmPath.substring(disk.length());
+            }
+        }
+        return null;
     }
 }

@@ -12,12 +12,13 @@ import org.xen2kvm.testutil.ExternalTool;
  * Builds LVM2 images with the real lvm2 tools and reads their reports. pvcreate needs a block
  * device, so each image file is attached to a loop device; lvm2 is confined to exactly these
  * loop devices by a filter (other engineers' loop devices are never scanned), keeps no backups,
- * and lays out LVs without device-mapper ({@code --driverloaded n -an -Zn}).
+ * and lays out LVs without device-mapper ({@code --driverloaded n -an -Zn}). Public for the CLI's
+ * tests (converter-core's test-jar), which build LVM guests the same way.
  */
-final class LvmOracle implements AutoCloseable {
+public final class LvmOracle implements AutoCloseable {
     private final List<String> loops = new ArrayList<>();
 
-    static void requireTools() {
+    public static void requireTools() {
         ExternalTool.require("losetup", "pvcreate", "vgcreate", "lvcreate", "lvrename", "pvs", "vgs", "lvs", "dd",
                 "truncate");
         ExternalTool.requireThat(java.nio.file.Files.exists(Path.of("/dev/loop-control")),
@@ -25,7 +26,7 @@ final class LvmOracle implements AutoCloseable {
     }
 
     /** Makes a sparse image of {@code size} (truncate syntax) and attaches it; returns the loop device. */
-    String attach(Path image, String size) throws Exception {
+    public String attach(Path image, String size) throws Exception {
         ok(List.of("truncate", "-s", size, image.toString()));
         String loop = ok(List.of("losetup", "-f", "--show", image.toString())).strip();
         loops.add(loop);
@@ -33,11 +34,11 @@ final class LvmOracle implements AutoCloseable {
     }
 
     /** Confines lvm2 to (and detaches at the end) a loop device attached elsewhere. */
-    void adopt(String loop) {
+    public void adopt(String loop) {
         loops.add(loop);
     }
 
-    String config() {
+    public String config() {
         StringBuilder f = new StringBuilder();
         for (String l : loops) {
             f.append("\"a|^").append(l).append("$|\",");
@@ -47,13 +48,13 @@ final class LvmOracle implements AutoCloseable {
     }
 
     /** Runs an lvm2 command with the confining configuration; fails on a non-zero exit. */
-    String lvm(String program, String... args) throws Exception {
+    public String lvm(String program, String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of(program, "--config", config()));
         c.addAll(List.of(args));
         return ok(c);
     }
 
-    String lvcreate(String... args) throws Exception {
+    public String lvcreate(String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of("--driverloaded", "n", "-an", "-Zn", "-y"));
         c.addAll(List.of(args));
         return lvm("lvcreate", c.toArray(String[]::new));
@@ -61,7 +62,7 @@ final class LvmOracle implements AutoCloseable {
 
     /** The rows of a {@code pvs}/{@code vgs}/{@code lvs} JSON report, in bytes. */
     @SuppressWarnings("unchecked")
-    List<Map<String, String>> report(String program, String kind, String fields) throws Exception {
+    public List<Map<String, String>> report(String program, String kind, String fields) throws Exception {
         String out = lvm(program, "--units", "b", "--nosuffix", "--reportformat", "json", "-o", fields);
         String json = out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1);
         Map<String, Object> top = (Map<String, Object>) JsonParser.parse(json);
@@ -70,12 +71,12 @@ final class LvmOracle implements AutoCloseable {
     }
 
     /** Writes {@code data} into {@code image} at byte {@code offset} with dd. */
-    static void dd(Path image, Path data, long offset) throws Exception {
+    public static void dd(Path image, Path data, long offset) throws Exception {
         ok(List.of("dd", "if=" + data, "of=" + image, "bs=512", "seek=" + offset, "oflag=seek_bytes", "conv=notrunc",
                 "status=none"));
     }
 
-    static String ok(List<String> command) throws Exception {
+    public static String ok(List<String> command) throws Exception {
         ExternalTool.Result r = ExternalTool.run(command);
         if (r.exitCode() != 0) {
             throw new IOException(command + " exited " + r.exitCode() + ": " + r.output());

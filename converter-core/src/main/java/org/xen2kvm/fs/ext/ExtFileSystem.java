@@ -161,10 +161,14 @@ public final class ExtFileSystem implements GuestFileSystem {
 
     @Override
     public String describe() {
+        return dev.describe() + " (" + type() + ")";
+    }
+
+    /** {@code ext4} (extents, flex_bg, 64bit or metadata checksums), {@code ext3} (a journal) or {@code ext2}. */
+    public String type() {
         Superblock sb = vol.sb;
-        String type = sb.has(ExtFeatures.INCOMPAT_EXTENTS) || sb.has(ExtFeatures.INCOMPAT_FLEX_BG) || sb.has(ExtFeatures.INCOMPAT_64BIT)
+        return sb.has(ExtFeatures.INCOMPAT_EXTENTS) || sb.has(ExtFeatures.INCOMPAT_FLEX_BG) || sb.has(ExtFeatures.INCOMPAT_64BIT)
                 || sb.metadataCsum() ? "ext4" : (sb.compat & ExtFeatures.COMPAT_HAS_JOURNAL) != 0 ? "ext3" : "ext2";
-        return dev.describe() + " (" + type + ")";
     }
 
     @Override

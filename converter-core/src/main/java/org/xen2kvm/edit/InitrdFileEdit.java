@@ -1,0 +1,89 @@
+package org.xen2kvm.edit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.xen2kvm.fs.FileInfo;
+import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.KernelInfo;
+import org.xen2kvm.initramfs.CpioEntry;
+import org.xen2kvm.initramfs.InitramfsImage;
+
+/**
+ * Applies a text edit to one file inside the initrd of every kernel that can boot on KVM, and
+ * writes each changed initrd back in place (segments it did not touch stay byte for byte, see
+ * {@link InitramfsImage#write()}). The initramfs keeps its own copy of some configuration:
+ * Debian's lvm2 hook copies {@code /etc/lvm/}, so an lvm.conf filter that accepts only
+ * {@code /dev/xvd*} stops the boot on KVM (no PV on {@code /dev/vda2}, so no root LV) however
+ * the root filesystem's copy is edited.
+ *
+ * <p>Wiring the lvm.conf filter edit is one line in {@link GuestEditor#defaultEdits()}:
+ * {@code new InitrdFileEdit("initramfs-lvm", "etc/lvm/lvm.conf", LvmFilterEdit::rewrite)}.
+ */
+public final class InitrdFileEdit implements GuestEdit {
+    /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
+    static final int MAX_INITRD_BYTES = 512 << 20;
+    /** Configuration files, not data: larger ones are not edited. */
+    static final int MAX_FILE_BYTES = 1 << 20;
+
+    private final String name;
+    private final String path;
+    private final Function<String, Optional<String>> edit;
+
+    /**
+     * @param name the edit's name in reports
+     * @param path the file inside the initramfs, relative ({@code etc/lvm/lvm.conf})
+     * @param edit the new text of the file, or empty when it needs no change
+     */
+    public InitrdFileEdit(String name, String path, Function<String, Optional<String>> edit) {
+        this.name = name;
+        this.path = path;
+        this.edit = edit;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<String> apply(GuestFileSystem fs, ConversionContext ctx) throws IOException {
+        List<String> notes = new ArrayList<>();
+        for (KernelInfo k : ctx.guest().kernels()) {
+            if (k.xenOnly() || k.initrdPath() == null) {
+                continue;
+            }
+            Optional<FileInfo> st = fs.stat(k.initrdPath());
+            if (st.isEmpty()) {
+                continue;
+            }
+            if (st.get().size() > MAX_INITRD_BYTES) {
+                notes.add(WARNING + k.initrdPath() + " is larger than " + (MAX_INITRD_BYTES >> 20) + " MiB; its " + path
+                        + " is not checked");
+                continue;
+            }
+            InitramfsImage image = InitramfsImage.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
+            Optional<CpioEntry> entry = image.find(path).filter(CpioEntry::isRegular);
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (entry.get().data().length > MAX_FILE_BYTES) {
+                notes.add(WARNING + k.initrdPath() + ": " + path + " is larger than 1 MiB; not edited");
+                continue;
+            }
+            String before = new String(entry.get().data(), StandardCharsets.UTF_8);
+            Optional<String> after = edit.apply(before);
+            if (after.isEmpty() || after.get().equals(before)) {
+                continue;
+            }
+            byte[] rewritten = image.replaceFile(path, after.get().getBytes(StandardCharsets.UTF_8),
+                    entry.get().mode() & CpioEntry.PERMISSIONS).write();
+            fs.writeFile(k.initrdPath(), rewritten, st.get().mode() & 07777, st.get().uid(), st.get().gid());
+            notes.add(k.initrdPath() + ": " + path + " rewritten inside the initramfs");
+        }
+        return notes;
+    }
+}
