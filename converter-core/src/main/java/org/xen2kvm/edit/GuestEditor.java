@@ -22,7 +22,9 @@ public final class GuestEditor {
      */
     public static List<GuestEdit> defaultEdits() {
         return List.of(new FstabEdit(), new GrubEdit(), new GrubDeviceMapEdit(), new ConsoleEdit(), new NetworkEdit(),
-                new ModprobeEdit(), new KudzuEdit(), new SysconfigKernelEdit(), new LvmFilterEdit(), new DeviceCachesEdit(),
+                new ModprobeEdit(), new KudzuEdit(), new SysconfigKernelEdit(), new LvmFilterEdit(),
+                // The copy of lvm.conf in the initramfs decides whether the root LV is found at all.
+                new InitrdFileEdit("initramfs-lvm", "etc/lvm/lvm.conf", LvmFilterEdit::rewrite), new DeviceCachesEdit(),
                 new SelinuxRelabelEdit(), new InitramfsCheck(), new ClockAdvice());
     }
 

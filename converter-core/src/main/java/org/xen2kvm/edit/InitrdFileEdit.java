@@ -10,6 +10,7 @@ import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.initramfs.CpioEntry;
+import org.xen2kvm.initramfs.InitramfsFormatException;
 import org.xen2kvm.initramfs.InitramfsImage;
 
 /**
@@ -20,8 +21,8 @@ import org.xen2kvm.initramfs.InitramfsImage;
  * {@code /dev/xvd*} stops the boot on KVM (no PV on {@code /dev/vda2}, so no root LV) however
  * the root filesystem's copy is edited.
  *
- * <p>Wiring the lvm.conf filter edit is one line in {@link GuestEditor#defaultEdits()}:
- * {@code new InitrdFileEdit("initramfs-lvm", "etc/lvm/lvm.conf", LvmFilterEdit::rewrite)}.
+ * <p>{@link GuestEditor#defaultEdits()} runs it with {@link LvmFilterEdit#rewrite(String)} on
+ * {@code etc/lvm/lvm.conf}.
  */
 public final class InitrdFileEdit implements GuestEdit {
     /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
@@ -65,7 +66,14 @@ public final class InitrdFileEdit implements GuestEdit {
                         + " is not checked");
                 continue;
             }
-            InitramfsImage image = InitramfsImage.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
+            InitramfsImage image;
+            try {
+                image = InitramfsImage.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
+            } catch (InitramfsFormatException e) {
+                // Not ours to refuse: the guest booted with it on Xen; say what stays unchecked.
+                notes.add(WARNING + e.getMessage() + "; its " + path + " is not checked");
+                continue;
+            }
             Optional<CpioEntry> entry = image.find(path).filter(CpioEntry::isRegular);
             if (entry.isEmpty()) {
                 continue;

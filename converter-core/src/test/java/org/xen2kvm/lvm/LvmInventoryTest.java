@@ -197,7 +197,9 @@ class LvmInventoryTest {
         String note = r.plan().warnings().stream().filter(w -> w.startsWith("guest edits skipped")).findFirst()
                 .orElseThrow(() -> new AssertionError("the plan does not say the edits were skipped: "
                         + r.plan().warnings()));
-        assertEquals("guest edits skipped (--no-guest-edits): fstab, grub, console, network, modprobe, initramfs are"
+        String edits = String.join(", ", org.xen2kvm.edit.GuestEditor.defaultEdits().stream()
+                .map(org.xen2kvm.edit.GuestEdit::name).toList());
+        assertEquals("guest edits skipped (--no-guest-edits): " + edits + " are"
                 + " left as on Xen; the disks are copied unchanged; LVM parts not handled: LV VolGroup00/pool segment 1"
                 + " has type 'thin-pool' (thin provisioning); only linear and striped segments are handled", note);
     }
