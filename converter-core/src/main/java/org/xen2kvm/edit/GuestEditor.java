@@ -17,8 +17,10 @@ public final class GuestEditor {
 
     /** The edits a Xen PV Linux guest needs, in the order they run. */
     public static List<GuestEdit> defaultEdits() {
-        return List.of(new FstabEdit(), new GrubEdit(), new ConsoleEdit(), new NetworkEdit(), new ModprobeEdit(),
-                new InitramfsCheck());
+        // InitramfsCheck judges the initrds as built on Xen, before InitramfsConfigEdit changes what
+        // the guest's tools build next time.
+        return List.of(new FstabEdit(), new GrubEdit(), new DefaultKernelEdit(), new ConsoleEdit(), new NetworkEdit(),
+                new ModprobeEdit(), new InitramfsCheck(), new InitramfsConfigEdit());
     }
 
     /** Applies {@link #defaultEdits()}. */

@@ -87,7 +87,7 @@ public final class KernelDetection {
         if (net == DriverStatus.MISSING && blk != DriverStatus.MISSING && pci != DriverStatus.MISSING) {
             reasons.add("no virtio_net: no network on KVM");
         }
-        if (!evidence) {
+        if (!evidence && !xenOnly) {
             reasons.add("no " + configPath + " nor " + where + ": its virtio drivers cannot be checked");
         }
         boolean debug = DEBUG_RELEASE.matcher(rel).matches();
@@ -96,6 +96,15 @@ public final class KernelDetection {
         }
         boolean capable = !xenOnly && blk != DriverStatus.MISSING && pci != DriverStatus.MISSING;
         return new KernelVerdict(rel, k.vmlinuzPath(), k.initrdPath(), capable, xenOnly, blk, net, pci, debug, reasons);
+    }
+
+    /**
+     * Whether a module file of this name is installed for the kernel ({@code virtio_pci_modern_dev}).
+     *
+     * @throws IOException on a filesystem error
+     */
+    public static boolean moduleInstalled(GuestFileSystem fs, String release, String module) throws IOException {
+        return ModuleFiles.names(fs, release).map(n -> n.contains(module)).orElse(false);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.xen2kvm.pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.xen2kvm.image.write.CopyOptions;
+import org.xen2kvm.plan.BootRequest;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.xen.ConfigFormat;
 
@@ -16,6 +17,7 @@ import org.xen2kvm.xen.ConfigFormat;
  * @param verifyBoot   start the guest and wait this long for a login prompt, or null
  * @param disks        where the disks go once written: files in the output directory, or
  *                     volumes of a libvirt storage pool (local or remote)
+ * @param boot         {@code --boot}, {@code --kernel}, {@code --initrd}, {@code --cmdline}, {@code --install-kernel}
  */
 public record ConversionRequest(
         Path definition,
@@ -29,12 +31,22 @@ public record ConversionRequest(
         boolean replace,
         boolean start,
         Duration verifyBoot,
-        DiskDestination disks) {
+        DiskDestination disks,
+        BootRequest boot) {
 
     public ConversionRequest {
+        java.util.Objects.requireNonNull(boot, "boot");
         if (disks instanceof DiskDestination.StoragePool && connectUri == null) {
             throw new IllegalArgumentException("a storage pool needs a libvirt connection (--connect URI)");
         }
+    }
+
+    /** A request that leaves the kernel and boot to the guest ({@link BootRequest#AUTO}). */
+    public ConversionRequest(Path definition, ConfigFormat format, PlanOptions plan, boolean dryRun, boolean fstabUuid,
+                             CopyOptions copy, boolean allowBacking, String connectUri, boolean replace, boolean start,
+                             Duration verifyBoot, DiskDestination disks) {
+        this(definition, format, plan, dryRun, fstabUuid, copy, allowBacking, connectUri, replace, start, verifyBoot,
+                disks, BootRequest.AUTO);
     }
 
     /** A request whose disks stay as files in the output directory. */
