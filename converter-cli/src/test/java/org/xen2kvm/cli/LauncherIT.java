@@ -392,6 +392,36 @@ class LauncherIT {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Launcher.class)
+    @SuppressWarnings("unchecked")
+    void inspectShowsEachKernelsVerdictAndTheChoice(Launcher how) throws Exception {
+        Path cfg = xenOnlyGuest();
+        Run text = run(how, "inspect", cfg.toString());
+        assertEquals(0, text.exit(), text.toString());
+        assertTrue(text.out().contains("\n  kernel  " + XenOnlyGuest.XEN_RELEASE + " (Xen only)  /boot/vmlinuz-"
+                + XenOnlyGuest.XEN_RELEASE + " + /boot/initrd-" + XenOnlyGuest.XEN_RELEASE + ".img\n"
+                + "          KVM: no: release " + XenOnlyGuest.XEN_RELEASE + " is a Xen flavour\n"), text.toString());
+        assertTrue(text.out().contains("\n  choice  none (no kernel in /boot can boot on KVM)\n"), text.toString());
+
+        Run json = run(how, "inspect", "--json", cfg.toString());
+        assertEquals(0, json.exit(), json.toString());
+        Map<String, Object> guest = object(jsonObject(json).get("guest"));
+        List<Object> kernels = (List<Object>) guest.get("kernels");
+        Map<String, Object> stripped = object(kernels.get(0));
+        assertEquals(XenOnlyGuest.STRIPPED_RELEASE, stripped.get("version"));
+        assertEquals(false, stripped.get("kvmCapable"));
+        assertEquals(false, stripped.get("xenOnly"));
+        assertEquals("missing", stripped.get("virtioBlk"));
+        assertEquals(2, ((List<Object>) stripped.get("reasons")).size());
+        Map<String, Object> choice = object(guest.get("kernelChoice"));
+        assertEquals(null, choice.get("release"));
+        assertEquals("no kernel in /boot can boot on KVM", choice.get("why"));
+
+        Run demoText = run(how, "inspect", demo.toString());
+        assertTrue(demoText.out().contains("\n  choice  6.1.0-28-amd64 (the newest KVM-capable kernel)\n"), demoText.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Launcher.class)
     void convertWithBootDirectTakesTheKernelFromThisHost(Launcher how) throws Exception {
         Path cfg = xenOnlyGuest();
         Path kernel = Files.writeString(work.resolve(how + "-vmlinuz"), "a kernel of this host\n");

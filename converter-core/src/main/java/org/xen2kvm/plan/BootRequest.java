@@ -24,7 +24,7 @@ public record BootRequest(BootMode mode, Path kernel, Path initrd, String cmdlin
         if ((kernel != null || initrd != null || cmdline != null) && mode != BootMode.DIRECT) {
             throw new IllegalArgumentException("--kernel, --initrd and --cmdline need --boot direct");
         }
-        if (initrd != null && kernel == null && installKernels.isEmpty()) {
+        if (initrd != null && kernel == null) {
             throw new IllegalArgumentException("--initrd " + initrd + " needs --kernel FILE");
         }
     }
