@@ -45,12 +45,21 @@ public record KernelChoice(KernelVerdict chosen, String why) {
             return new KernelChoice(null, "no kernel in /boot can boot on KVM");
         }
         String instead = dflt.filter(d -> d != best.get())
-                .map(d -> " (the default entry's " + d.release() + (d.kvmCapable() ? " lacks virtio_net or is a debug flavour)"
-                        : " cannot boot on KVM)"))
+                .map(d -> " (the default entry's " + d.release() + " " + shortcoming(d) + ")")
                 .orElse("");
         String what = best.get().complete() ? "the newest KVM-capable kernel with virtio_blk and virtio_net"
                 : "the newest KVM-capable kernel";
         return new KernelChoice(best.get(), what + instead);
+    }
+
+    private static String shortcoming(KernelVerdict d) {
+        if (!d.kvmCapable()) {
+            return "cannot boot on KVM";
+        }
+        if (d.debug()) {
+            return "is a debug flavour";
+        }
+        return d.virtioNet() == DriverStatus.MISSING ? "has no virtio_net" : "has virtio_net unchecked";
     }
 
     /** The verdict of the kernel the default menu entry boots, matched by path or file name. */
