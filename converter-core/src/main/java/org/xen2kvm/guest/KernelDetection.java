@@ -35,6 +35,9 @@ public final class KernelDetection {
     private static final Pattern DEBUG_RELEASE = Pattern.compile("(?i).*debug.*");
     /** The xenified (non-pvops) architectures: these kernels run only as Xen guests or dom0. */
     private static final List<String> XENIFIED = List.of("CONFIG_X86_XEN", "CONFIG_X86_64_XEN");
+    /** The drivers judged, with their config options. */
+    private static final String[][] DRIVERS = {
+            {"virtio_blk", "CONFIG_VIRTIO_BLK"}, {"virtio_net", "CONFIG_VIRTIO_NET"}, {"virtio_pci", "CONFIG_VIRTIO_PCI"}};
 
     private KernelDetection() {
     }
@@ -59,7 +62,13 @@ public final class KernelDetection {
         Optional<String> configText = TextFiles.read(fs, configPath);
         Map<String, String> config = configText.map(KernelDetection::parseConfig).orElse(Map.of());
         Set<String> builtin = builtins(fs, rel);
-        Optional<Set<String>> modules = ModuleFiles.names(fs, rel);
+        List<String> wanted = new ArrayList<>();
+        for (String[] d : DRIVERS) {
+            if (!builtin.contains(d[0]) && !"y".equals(config.get(d[1]))) {
+                wanted.add(d[0]);
+            }
+        }
+        Optional<Set<String>> modules = ModuleFiles.present(fs, rel, wanted, true);
         // A config that sets nothing (a placeholder file) says nothing about the drivers.
         boolean evidence = !config.isEmpty() || modules.isPresent() || !builtin.isEmpty();
         List<String> reasons = new ArrayList<>();
@@ -99,12 +108,13 @@ public final class KernelDetection {
     }
 
     /**
-     * Whether a module file of this name is installed for the kernel ({@code virtio_pci_modern_dev}).
+     * Whether a module file of this name is installed for the kernel where the kernel's build
+     * puts it ({@code kernel/drivers/virtio/virtio_pci_modern_dev.ko*}); no walk of the tree.
      *
      * @throws IOException on a filesystem error
      */
     public static boolean moduleInstalled(GuestFileSystem fs, String release, String module) throws IOException {
-        return ModuleFiles.names(fs, release).map(n -> n.contains(module)).orElse(false);
+        return ModuleFiles.present(fs, release, List.of(module), false).map(n -> n.contains(module)).orElse(false);
     }
 
     /**

@@ -24,7 +24,58 @@ final class ModuleFiles {
     static final int MAX_DEPTH = 12;
     private static final String[] SUFFIXES = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
 
+    /**
+     * Where the kernel's build installs a module under {@code /lib/modules/<release>/kernel}
+     * (the same since virtio came in 2.6.24), so that the usual case needs no walk.
+     */
+    private static final java.util.Map<String, String> KNOWN = java.util.Map.of(
+            "virtio_blk", "drivers/block/virtio_blk",
+            "virtio_net", "drivers/net/virtio_net",
+            "virtio_pci", "drivers/virtio/virtio_pci",
+            "virtio_pci_modern_dev", "drivers/virtio/virtio_pci_modern_dev",
+            "virtio_pci_legacy_dev", "drivers/virtio/virtio_pci_legacy_dev");
+
     private ModuleFiles() {
+    }
+
+    /**
+     * Which of {@code wanted} have a module file for the kernel, or empty when the kernel has no
+     * module directory. Each is looked for where the kernel's build puts it first; only when one
+     * is not there does the whole tree get walked ({@link #names}), since a distribution or
+     * DKMS may put it in {@code updates/} or {@code extra/}. A walk of a Debian kernel's 4,000
+     * modules takes about 0.2 s here; the known paths take milliseconds.
+     *
+     * @param walkWhenMissing false to trust the known paths alone (helpers that only ever sit there)
+     * @throws IOException on a filesystem error
+     */
+    static Optional<Set<String>> present(GuestFileSystem fs, String release, java.util.Collection<String> wanted,
+                                         boolean walkWhenMissing) throws IOException {
+        String top = "/lib/modules/" + release;
+        if (release.contains("/") || !isDir(fs, top)) {
+            return Optional.empty();
+        }
+        Set<String> out = new HashSet<>();
+        boolean allFound = true;
+        for (String m : wanted) {
+            String known = KNOWN.get(m);
+            boolean found = false;
+            for (int i = 0; known != null && i < SUFFIXES.length && !found; i++) {
+                found = fs.lstat(top + "/kernel/" + known + SUFFIXES[i]).isPresent();
+            }
+            if (found) {
+                out.add(m);
+            }
+            allFound &= found;
+        }
+        if (!allFound && walkWhenMissing) {
+            Set<String> all = names(fs, release).orElse(Set.of());
+            for (String m : wanted) {
+                if (all.contains(m)) {
+                    out.add(m);
+                }
+            }
+        }
+        return Optional.of(out);
     }
 
     /**
