@@ -123,6 +123,59 @@ class FirstBootServiceTest {
         assertTrue(fs.readText(FirstBootService.UPSTART_JOB).contains("\nexec /bin/sh /usr/lib/xen2kvm/firstboot.sh\n"));
     }
 
+    /**
+     * Runs the generated script under dash with its absolute paths moved into a scratch root
+     * and stub dpkg/update-initramfs/update-grub that log their arguments (and fail when told):
+     * every step runs in order, success removes the packages and the service, a failure keeps
+     * the packages and still removes the service.
+     */
+    @Test
+    void theScriptRunsEachStepAndRemovesItself() throws Exception {
+        for (boolean fail : List.of(false, true)) {
+            MemoryFileSystem fs = GuestTrees.debianPygrub();
+            fs.file("/usr/sbin/update-initramfs", "#!/bin/sh\n").file("/usr/sbin/update-grub", "#!/bin/sh\n");
+            FirstBootService.install(fs, GuestInspector.inspect(fs), List.of(pkg("linux-image-6.1.0-27-cloud-amd64_6.1.115-1_amd64.deb",
+                    "linux-image-6.1.0-27-cloud-amd64", "6.1.0-27-cloud-amd64", FirstBootService.Format.DEB)));
+            Path root = Files.createDirectories(tmp.resolve("root-" + fail));
+            for (String f : List.of(FirstBootService.SCRIPT, FirstBootService.UNIT,
+                    FirstBootService.PACKAGES + "/linux-image-6.1.0-27-cloud-amd64_6.1.115-1_amd64.deb")) {
+                Path to = root.resolve(f.substring(1));
+                Files.createDirectories(to.getParent());
+                Files.write(to, fs.readFile(f, 1 << 20));
+            }
+            Files.createDirectories(root.resolve(FirstBootService.UNIT_LINK.substring(1)).getParent());
+            Files.createSymbolicLink(root.resolve(FirstBootService.UNIT_LINK.substring(1)),
+                    root.resolve(FirstBootService.UNIT.substring(1)));
+            Files.createDirectories(root.resolve("var/log"));
+            Path stubs = Files.createDirectories(tmp.resolve("stubs-" + fail));
+            for (String tool : List.of("dpkg", "update-initramfs", "update-grub")) {
+                Path stub = stubs.resolve(tool);
+                Files.writeString(stub, "#!/bin/sh\necho " + tool + " \"$@\" >> " + root.resolve("calls") + "\n"
+                        + (fail && tool.equals("dpkg") ? "exit 3\n" : "exit 0\n"));
+                stub.toFile().setExecutable(true);
+            }
+            String script = fs.readText(FirstBootService.SCRIPT)
+                    .replace("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PATH=" + stubs + ":$PATH")
+                    .replace(" /var/", " " + root + "/var/").replace(">>/var/", ">>" + root + "/var/")
+                    .replace(" /usr/lib/xen2kvm/", " " + root + "/usr/lib/xen2kvm/")
+                    .replace(" /etc/systemd/", " " + root + "/etc/systemd/");
+            Path scriptFile = root.resolve(FirstBootService.SCRIPT.substring(1));
+            Files.writeString(scriptFile, script);
+            ExternalTool.require("sh");
+            ExternalTool.Result r = ExternalTool.run(List.of("sh", scriptFile.toString()));
+            assertEquals(0, r.exitCode(), r.output());
+            assertEquals("dpkg -i --force-confold --force-depends " + root
+                    + "/var/lib/xen2kvm/packages/linux-image-6.1.0-27-cloud-amd64_6.1.115-1_amd64.deb\n"
+                    + "update-initramfs -c -k 6.1.0-27-cloud-amd64\nupdate-grub\n", Files.readString(root.resolve("calls")));
+            String log = Files.readString(root.resolve("var/log/xen2kvm-firstboot.log"));
+            assertEquals(fail, log.contains("xen2kvm: failed (exit 3): dpkg -i"), log);
+            assertEquals(fail, Files.exists(root.resolve("var/lib/xen2kvm/packages")), "packages kept only after a failure");
+            assertFalse(Files.exists(scriptFile), "the script removes itself");
+            assertFalse(Files.exists(root.resolve(FirstBootService.UNIT.substring(1))));
+            assertFalse(Files.exists(root.resolve(FirstBootService.UNIT_LINK.substring(1)), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        }
+    }
+
     @Test
     void hostileNamesAreRefused() throws Exception {
         Path p = Files.writeString(tmp.resolve("kernel.rpm"), "x");

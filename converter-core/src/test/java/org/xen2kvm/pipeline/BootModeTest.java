@@ -35,6 +35,18 @@ class BootModeTest {
         assertEquals("root=/dev/vda ro elevator=noop console=tty0 console=ttyS0,115200",
                 direct.plan().target().directBoot().cmdline());
 
+        // The dry run's JSON carries each kernel's verdict and the choice (docs/inspect-json.md).
+        @SuppressWarnings("unchecked")
+        Map<String, Object> guest = (Map<String, Object>) ((Map<String, Object>) org.xen2kvm.json.JsonParser.parse(
+                ConversionReport.json(direct, true))).get("guest");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> verdict = ((List<Map<String, Object>>) guest.get("kernelVerdicts")).get(0);
+        assertEquals("6.1.0-28-amd64", verdict.get("version"));
+        assertEquals(true, verdict.get("kvmCapable"));
+        assertEquals("unknown", verdict.get("virtioBlk"));
+        assertEquals(Map.of("release", "6.1.0-28-amd64", "kernel", "/boot/vmlinuz-6.1.0-28-amd64",
+                "why", "the newest KVM-capable kernel"), guest.get("kernelChoice"));
+
         ConversionResult custom = dryRun(cfg, dir.resolve("b"),
                 new BootRequest(BootMode.DIRECT, null, null, "root=/dev/vda quiet", List.of()));
         assertEquals("root=/dev/vda quiet", custom.plan().target().directBoot().cmdline());
