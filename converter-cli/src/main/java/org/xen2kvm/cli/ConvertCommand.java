@@ -1,6 +1,7 @@
 package org.xen2kvm.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.xen2kvm.pipeline.ConversionReport;
 import org.xen2kvm.pipeline.ConversionRequest;
 import org.xen2kvm.pipeline.ConversionResult;
 import org.xen2kvm.pipeline.Converter;
+import org.xen2kvm.plan.BootMode;
+import org.xen2kvm.plan.BootRequest;
 import org.xen2kvm.plan.PlanOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -104,6 +107,27 @@ final class ConvertCommand implements Callable<Integer> {
                     + "then shut it down unless --start (default wait: ${FALLBACK-VALUE} s).")
     Integer verifyBoot;
 
+    @Option(names = "--boot", paramLabel = "MODE", defaultValue = "auto",
+            description = "How the KVM guest boots: auto (from the guest), direct (libvirt loads a kernel and initrd: "
+                    + "--kernel/--initrd of this host, else the guest's chosen kernel) or disk (the guest's own "
+                    + "bootloader) (default: ${DEFAULT-VALUE}).")
+    String boot;
+
+    @Option(names = "--kernel", paramLabel = "FILE", description = "With --boot direct: a kernel of this host to boot the guest with.")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "With --boot direct --kernel: its initrd.")
+    Path initrd;
+
+    @Option(names = "--cmdline", paramLabel = "ARGS",
+            description = "With --boot direct: the kernel command line (default: the guest's root as KVM names it, ro, "
+                    + "console=tty0 console=ttyS0,115200).")
+    String cmdline;
+
+    @Option(names = "--install-kernel", paramLabel = "PKG",
+            description = "Install this kernel package (.deb or .rpm) into the guest and boot it; repeatable.")
+    List<Path> installKernels;
+
     @Override
     public Integer call() throws Exception {
         if (!outputFormat.equals("qcow2") && !outputFormat.equals("raw")) {
@@ -121,7 +145,8 @@ final class ConvertCommand implements Callable<Integer> {
         ConversionRequest req = new ConversionRequest(config, CliSupport.configFormat(format), plan, dryRun, fstabUuid,
                 write.copyOptions(), write.allowBacking, connect, replace, start,
                 verifyBoot == null ? null : Duration.ofSeconds(verifyBoot),
-                pool == null ? new DiskDestination.LocalFiles() : new DiskDestination.StoragePool(pool), noGuestEdits);
+                pool == null ? new DiskDestination.LocalFiles() : new DiskDestination.StoragePool(pool), noGuestEdits,
+                bootRequest());
         PrintWriter err = spec.commandLine().getErr();
         ConversionResult result = Converter.run(req, new Listener(err, GlobalOptions.of(spec), json,
                 progress || (System.console() != null && !json)));
@@ -133,6 +158,33 @@ final class ConvertCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** {@code --boot} and the kernel options, each file checked to exist (exit 2 naming the option and path). */
+    private BootRequest bootRequest() {
+        BootMode mode = switch (boot) {
+            case "auto" -> BootMode.AUTO;
+            case "direct" -> BootMode.DIRECT;
+            case "disk" -> BootMode.DISK;
+            default -> throw new IllegalArgumentException("--boot " + boot + ": expected auto, direct or disk");
+        };
+        existing("--kernel", kernel);
+        existing("--initrd", initrd);
+        List<Path> packages = installKernels == null ? List.of() : installKernels;
+        for (Path p : packages) {
+            existing("--install-kernel", p);
+        }
+        return new BootRequest(mode, abs(kernel), abs(initrd), cmdline, packages.stream().map(ConvertCommand::abs).toList());
+    }
+
+    private static void existing(String option, Path file) {
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(option + " " + file + ": no such file");
+        }
+    }
+
+    private static Path abs(Path p) {
+        return p == null ? null : p.toAbsolutePath().normalize();
     }
 
     /** Renders pipeline events on stderr. */

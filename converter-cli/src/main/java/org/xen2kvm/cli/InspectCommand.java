@@ -9,6 +9,7 @@ import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.guest.OsInfo;
 import org.xen2kvm.guest.PackageManager;
+import org.xen2kvm.guest.KernelReport;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.pipeline.GuestInspection;
 import org.xen2kvm.xen.ConfigFormat;
@@ -110,9 +111,16 @@ final class InspectCommand implements Callable<Integer> {
                         .append(os.packageManager() == PackageManager.UNKNOWN ? ""
                                 : ", " + os.packageManager().name().toLowerCase(Locale.ROOT)).append(")\n");
             }
-            for (KernelInfo k : g.kernels()) {
+            for (int i = 0; i < g.kernels().size(); i++) {
+                KernelInfo k = g.kernels().get(i);
                 sb.append("  kernel  ").append(k.version()).append(k.xenOnly() ? " (Xen only)" : "").append("  ")
                         .append(k.vmlinuzPath()).append(k.initrdPath() != null ? " + " + k.initrdPath() : "").append('\n');
+                if (i < g.verdicts().size()) {
+                    sb.append("          ").append(KernelReport.verdictLine(g.verdicts().get(i))).append('\n');
+                }
+            }
+            if (!g.kernels().isEmpty()) {
+                sb.append("  choice  ").append(KernelReport.choiceLine(g.kernelChoice())).append('\n');
             }
             sb.append("  boot    ").append(g.bootloader() == null ? "none" : g.bootloader().kind()
                     + (g.bootloader().configPath() != null ? " " + g.bootloader().configPath() : "")).append('\n');
@@ -137,11 +145,17 @@ final class InspectCommand implements Callable<Integer> {
         w.name("packageManager").value(g.os() == null || g.os().packageManager() == PackageManager.UNKNOWN ? null
                 : g.os().packageManager().name().toLowerCase(Locale.ROOT));
         w.name("kernels").beginArray();
-        for (KernelInfo k : g.kernels()) {
+        for (int i = 0; i < g.kernels().size(); i++) {
+            KernelInfo k = g.kernels().get(i);
             w.beginObject().name("version").value(k.version()).name("kernel").value(k.vmlinuzPath())
-                    .name("initrd").value(k.initrdPath()).name("xenOnly").value(k.xenOnly()).endObject();
+                    .name("initrd").value(k.initrdPath()).name("xenOnly").value(k.xenOnly());
+            if (i < g.verdicts().size()) {
+                KernelReport.verdictFields(w, g.verdicts().get(i));
+            }
+            w.endObject();
         }
         w.endArray();
+        KernelReport.choice(w.name("kernelChoice"), g.kernelChoice());
         w.name("bootloader").value(g.bootloader() == null ? null : g.bootloader().kind().name().toLowerCase());
         w.name("bootloaderConfig").value(g.bootloader() == null ? null : g.bootloader().configPath());
         w.name("init").value(g.initSystem() == null ? null : g.initSystem().name().toLowerCase());

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.xen2kvm.json.JsonParser;
 import org.xen2kvm.testutil.ExternalTool;
+import org.xen2kvm.testutil.XenOnlyGuest;
 
 /**
  * Every command as a user runs it: the packaged jar in a child JVM, through {@code bin/xen2kvm}
@@ -365,6 +366,105 @@ class LauncherIT {
         assertOneLineError(run(how, "convert", cfg.toString(), "-o", out.toString()), 2,
                 "xen2kvm: " + lost + ": no such file");
         assertFalse(Files.exists(out.resolve("lost.xml")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Launcher.class)
+    void convertOfAGuestWithoutAKvmKernelIsRefusedAndLeavesNothing(Launcher how) throws Exception {
+        Path cfg = xenOnlyGuest();
+        Path out = dir(how, "xenonly");
+        for (String[] extra : List.of(new String[0], new String[] {"--dry-run"}, new String[] {"--boot", "disk"})) {
+            List<String> args = new ArrayList<>(List.of("convert", cfg.toString(), "-o", out.toString()));
+            args.addAll(Arrays.asList(extra));
+            Run r = run(how, args.toArray(String[]::new));
+            assertEquals(1, r.exit(), r.toString());
+            assertEquals("", r.out(), r.toString());
+            assertEquals(1, r.errLines().size(), r.toString());
+            String m = r.errLines().get(0);
+            assertTrue(m.startsWith("xen2kvm: xenonly: no kernel of the guest can boot on KVM: found "
+                    + XenOnlyGuest.STRIPPED_RELEASE + " (no virtio_blk (not built in, no module under /lib/modules/"
+                    + XenOnlyGuest.STRIPPED_RELEASE + "): it cannot find its disk; "), r.toString());
+            assertTrue(m.contains(", " + XenOnlyGuest.XEN_RELEASE + " (release " + XenOnlyGuest.XEN_RELEASE
+                    + " is a Xen flavour); "), r.toString());
+            assertTrue(m.endsWith("; pass --install-kernel PKG (a standard kernel package for the guest, .deb or .rpm)"
+                    + " or --boot direct --kernel FILE --initrd FILE (a kernel of this host and its initrd)"), r.toString());
+            assertFalse(Files.exists(out), out + " was left behind");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Launcher.class)
+    @SuppressWarnings("unchecked")
+    void inspectShowsEachKernelsVerdictAndTheChoice(Launcher how) throws Exception {
+        Path cfg = xenOnlyGuest();
+        Run text = run(how, "inspect", cfg.toString());
+        assertEquals(0, text.exit(), text.toString());
+        assertTrue(text.out().contains("\n  kernel  " + XenOnlyGuest.XEN_RELEASE + " (Xen only)  /boot/vmlinuz-"
+                + XenOnlyGuest.XEN_RELEASE + " + /boot/initrd-" + XenOnlyGuest.XEN_RELEASE + ".img\n"
+                + "          KVM: no: release " + XenOnlyGuest.XEN_RELEASE + " is a Xen flavour\n"), text.toString());
+        assertTrue(text.out().contains("\n  choice  none (no kernel in /boot can boot on KVM)\n"), text.toString());
+
+        Run json = run(how, "inspect", "--json", cfg.toString());
+        assertEquals(0, json.exit(), json.toString());
+        Map<String, Object> guest = object(jsonObject(json).get("guest"));
+        List<Object> kernels = (List<Object>) guest.get("kernels");
+        Map<String, Object> stripped = object(kernels.get(0));
+        assertEquals(XenOnlyGuest.STRIPPED_RELEASE, stripped.get("version"));
+        assertEquals(false, stripped.get("kvmCapable"));
+        assertEquals(false, stripped.get("xenOnly"));
+        assertEquals("missing", stripped.get("virtioBlk"));
+        assertEquals(2, ((List<Object>) stripped.get("reasons")).size());
+        Map<String, Object> choice = object(guest.get("kernelChoice"));
+        assertEquals(null, choice.get("release"));
+        assertEquals("no kernel in /boot can boot on KVM", choice.get("why"));
+
+        Run demoText = run(how, "inspect", demo.toString());
+        assertTrue(demoText.out().contains("\n  choice  6.1.0-28-amd64 (the newest KVM-capable kernel)\n"), demoText.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Launcher.class)
+    void convertWithBootDirectTakesTheKernelFromThisHost(Launcher how) throws Exception {
+        Path cfg = xenOnlyGuest();
+        Path kernel = Files.writeString(work.resolve(how + "-vmlinuz"), "a kernel of this host\n");
+        Path initrd = Files.writeString(work.resolve(how + "-initrd"), "its initrd\n");
+        Path out = dir(how, "direct");
+        Run r = run(how, "convert", cfg.toString(), "-o", out.toString(), "-O", "raw", "--boot", "direct",
+                "--kernel", kernel.toString(), "--initrd", initrd.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("", r.err(), r.toString());
+        assertTrue(r.out().contains("  boot:     direct kernel boot of this host's " + kernel + " with " + initrd
+                + " (--boot direct)\n"), r.toString());
+        assertEquals("a kernel of this host\n", Files.readString(out.resolve("xenonly-vmlinuz")));
+        assertEquals("its initrd\n", Files.readString(out.resolve("xenonly-initrd.img")));
+        String xml = Files.readString(out.resolve("xenonly.xml"));
+        assertTrue(xml.contains("<cmdline>root=/dev/vda ro console=tty0 console=ttyS0,115200</cmdline>"), xml);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Launcher.class)
+    void kernelOptionsAreCheckedBeforeAnyWork(Launcher how) throws Exception {
+        Path out = dir(how, "kernelopts");
+        Path missing = work.resolve("no-such-kernel");
+        assertOneLineError(run(how, "convert", demo.toString(), "-o", out.toString(), "--boot", "direct",
+                "--kernel", missing.toString()), 2, "xen2kvm: --kernel " + missing + ": no such file");
+        assertOneLineError(run(how, "convert", demo.toString(), "-o", out.toString(), "--install-kernel",
+                missing + ".deb"), 2, "xen2kvm: --install-kernel " + missing + ".deb: no such file");
+        assertOneLineError(run(how, "convert", demo.toString(), "-o", out.toString(), "--kernel", raw.toString()), 2,
+                "xen2kvm: --kernel, --initrd and --cmdline need --boot direct");
+        assertOneLineError(run(how, "convert", demo.toString(), "-o", out.toString(), "--boot", "pxe"), 2,
+                "xen2kvm: --boot pxe: expected auto, direct or disk");
+        assertFalse(Files.exists(out), out + " was created");
+    }
+
+    private static Path xenOnlyGuestConfig;
+
+    /** {@link XenOnlyGuest}, built once. */
+    private static synchronized Path xenOnlyGuest() throws Exception {
+        if (xenOnlyGuestConfig == null) {
+            xenOnlyGuestConfig = XenOnlyGuest.build(work.resolve("xenonly"));
+        }
+        return xenOnlyGuestConfig;
     }
 
     /** Every line of {@code err} is a JSON object with an event, and all {@code kinds} occur. */

@@ -21,11 +21,14 @@ public final class GuestEditor {
      * are in the list for every guest.
      */
     public static List<GuestEdit> defaultEdits() {
-        return List.of(new FstabEdit(), new GrubEdit(), new GrubDeviceMapEdit(), new ConsoleEdit(), new NetworkEdit(),
-                new ModprobeEdit(), new KudzuEdit(), new SysconfigKernelEdit(), new LvmFilterEdit(),
+        // InitramfsCheck judges the initrds as built on Xen, before InitramfsConfigEdit changes what
+        // the guest's tools build next time.
+        return List.of(new FstabEdit(), new GrubEdit(), new DefaultKernelEdit(), new GrubDeviceMapEdit(),
+                new ConsoleEdit(), new NetworkEdit(), new ModprobeEdit(), new KudzuEdit(), new SysconfigKernelEdit(),
+                new LvmFilterEdit(),
                 // The copy of lvm.conf in the initramfs decides whether the root LV is found at all.
                 new InitrdFileEdit("initramfs-lvm", "etc/lvm/lvm.conf", LvmFilterEdit::rewrite), new DeviceCachesEdit(),
-                new SelinuxRelabelEdit(), new InitramfsCheck(), new ClockAdvice());
+                new SelinuxRelabelEdit(), new InitramfsCheck(), new InitramfsConfigEdit(), new ClockAdvice());
     }
 
     /** Applies {@link #defaultEdits()}. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.guest.KernelInfo;
@@ -83,7 +84,13 @@ public final class InitrdFileEdit implements GuestEdit {
                 continue;
             }
             String before = new String(entry.get().data(), StandardCharsets.UTF_8);
-            Optional<String> after = edit.apply(before);
+            Optional<String> after;
+            try {
+                after = edit.apply(before);
+            } catch (Xen2KvmException e) {
+                notes.add(WARNING + k.initrdPath() + ": " + path + " inside the initramfs not edited: " + e.getMessage());
+                continue;
+            }
             if (after.isEmpty() || after.get().equals(before)) {
                 continue;
             }

@@ -79,7 +79,8 @@ public final class GuestInspector {
         List<String> consoles = consoles(root, boot);
         InitrdCache initrds = InitrdCache.empty();
         VirtioSupport virtio = VirtioDrivers.find(root, kernels, boot, initrds);
-        return new InspectedGuest(os, kernels, boot, fstab, init, net, consoles, virtio, warnings, initrds);
+        List<KernelVerdict> verdicts = KernelDetection.judgeAll(root, kernels);
+        return new InspectedGuest(os, kernels, boot, fstab, init, net, consoles, virtio, warnings, initrds, verdicts);
     }
 
     private static boolean isFile(GuestFileSystem fs, String path) throws IOException {

@@ -12,6 +12,7 @@ import java.util.List;
  * @param virtio   whether the default kernel can drive virtio disks and NICs
  * @param warnings problems met while reading the guest's files, one line each
  * @param initrds  the initrds listed so far, so that later stages do not inflate them again
+ * @param verdicts each kernel of {@code kernels}, in the same order, judged for KVM ({@link KernelDetection})
  */
 public record InspectedGuest(
         OsInfo os,
@@ -23,12 +24,27 @@ public record InspectedGuest(
         List<String> consoles,
         VirtioSupport virtio,
         List<String> warnings,
-        InitrdCache initrds) {
+        InitrdCache initrds,
+        List<KernelVerdict> verdicts) {
 
     public InspectedGuest {
         kernels = List.copyOf(kernels);
+        verdicts = List.copyOf(verdicts);
         consoles = List.copyOf(consoles);
         warnings = List.copyOf(warnings);
+    }
+
+    /** A guest known without its kernel files: its kernels are judged by their names ({@link KernelDetection#byName}). */
+    public InspectedGuest(OsInfo os, List<KernelInfo> kernels, BootloaderInfo bootloader, Fstab fstab, InitSystem initSystem,
+                          NetworkConfig network, List<String> consoles, VirtioSupport virtio, List<String> warnings,
+                          InitrdCache initrds) {
+        this(os, kernels, bootloader, fstab, initSystem, network, consoles, virtio, warnings, initrds,
+                kernels.stream().map(KernelDetection::byName).toList());
+    }
+
+    /** The kernel the converted guest should boot ({@link KernelChoice#choose}). */
+    public KernelChoice kernelChoice() {
+        return KernelChoice.choose(verdicts, bootloader);
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.xen2kvm.plan.DeviceMapping;
 import org.xen2kvm.image.write.OutputSpace;
+import org.xen2kvm.guest.KernelReport;
+import org.xen2kvm.guest.KernelVerdict;
 import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
@@ -32,6 +34,13 @@ public final class ConversionReport {
                 .append(")  vcpus ").append(t.vcpus()).append(" (current ").append(t.currentVcpus()).append(")\n");
         if (r.inspected() != null && r.inspected().os() != null) {
             sb.append("  guest:    ").append(r.inspected().os().prettyName()).append('\n');
+        }
+        if (r.inspected() != null && !r.inspected().verdicts().isEmpty()) {
+            sb.append("  kernels:\n");
+            for (KernelVerdict v : r.inspected().verdicts()) {
+                sb.append("    ").append(v.release()).append(": ").append(KernelReport.verdictLine(v)).append('\n');
+            }
+            sb.append("    chosen: ").append(KernelReport.choiceLine(r.inspected().kernelChoice())).append('\n');
         }
         sb.append("  boot:     ").append(p.bootNote()).append('\n');
         if (t.directBoot() != null) {
@@ -181,6 +190,15 @@ public final class ConversionReport {
             w.name("kernels").beginArray();
             r.inspected().kernels().forEach(k -> w.value(k.version()));
             w.endArray();
+            w.name("kernelVerdicts").beginArray();
+            for (KernelVerdict v : r.inspected().verdicts()) {
+                w.beginObject().name("version").value(v.release()).name("kernel").value(v.kernelPath())
+                        .name("initrd").value(v.initrdPath()).name("xenOnly").value(v.xenOnly());
+                KernelReport.verdictFields(w, v);
+                w.endObject();
+            }
+            w.endArray();
+            KernelReport.choice(w.name("kernelChoice"), r.inspected().kernelChoice());
             w.endObject();
         }
         w.name("edits").value(r.edits() == null ? null : r.edits().unifiedDiff());

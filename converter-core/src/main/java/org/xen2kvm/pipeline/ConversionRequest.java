@@ -3,6 +3,7 @@ package org.xen2kvm.pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.xen2kvm.image.write.CopyOptions;
+import org.xen2kvm.plan.BootRequest;
 import org.xen2kvm.plan.PlanOptions;
 import org.xen2kvm.xen.ConfigFormat;
 
@@ -19,6 +20,7 @@ import org.xen2kvm.xen.ConfigFormat;
  * @param noGuestEdits copy the disks and write the domain without changing anything inside the
  *                     guest ({@code --no-guest-edits}); also what lets a guest whose LVM layout is
  *                     partly refused convert at all
+ * @param boot         {@code --boot}, {@code --kernel}, {@code --initrd}, {@code --cmdline}, {@code --install-kernel}
  */
 public record ConversionRequest(
         Path definition,
@@ -33,20 +35,38 @@ public record ConversionRequest(
         boolean start,
         Duration verifyBoot,
         DiskDestination disks,
-        boolean noGuestEdits) {
+        boolean noGuestEdits,
+        BootRequest boot) {
 
     public ConversionRequest {
+        java.util.Objects.requireNonNull(boot, "boot");
         if (disks instanceof DiskDestination.StoragePool && connectUri == null) {
             throw new IllegalArgumentException("a storage pool needs a libvirt connection (--connect URI)");
         }
     }
 
-    /** A request that edits the guest. */
+    /** A request that edits the guest and leaves the kernel and boot to it ({@link BootRequest#AUTO}). */
     public ConversionRequest(Path definition, ConfigFormat format, PlanOptions plan, boolean dryRun, boolean fstabUuid,
                              CopyOptions copy, boolean allowBacking, String connectUri, boolean replace, boolean start,
                              Duration verifyBoot, DiskDestination disks) {
         this(definition, format, plan, dryRun, fstabUuid, copy, allowBacking, connectUri, replace, start, verifyBoot,
-                disks, false);
+                disks, false, BootRequest.AUTO);
+    }
+
+    /** A request that leaves the kernel and boot to the guest, with or without guest edits. */
+    public ConversionRequest(Path definition, ConfigFormat format, PlanOptions plan, boolean dryRun, boolean fstabUuid,
+                             CopyOptions copy, boolean allowBacking, String connectUri, boolean replace, boolean start,
+                             Duration verifyBoot, DiskDestination disks, boolean noGuestEdits) {
+        this(definition, format, plan, dryRun, fstabUuid, copy, allowBacking, connectUri, replace, start, verifyBoot,
+                disks, noGuestEdits, BootRequest.AUTO);
+    }
+
+    /** A request that edits the guest, booting as {@code boot} says. */
+    public ConversionRequest(Path definition, ConfigFormat format, PlanOptions plan, boolean dryRun, boolean fstabUuid,
+                             CopyOptions copy, boolean allowBacking, String connectUri, boolean replace, boolean start,
+                             Duration verifyBoot, DiskDestination disks, BootRequest boot) {
+        this(definition, format, plan, dryRun, fstabUuid, copy, allowBacking, connectUri, replace, start, verifyBoot,
+                disks, false, boot);
     }
 
     /** A request whose disks stay as files in the output directory. */

@@ -17,15 +17,16 @@ final class DecideBoot extends PipelineStep {
     @Override
     public void run(ConversionRun run) {
         Optional<GuestLayout> layout = run.find(Facts.LAYOUT);
-        if (layout.isEmpty()) {
+        // A kernel of this host boots the guest whatever its disks hold.
+        if (layout.isEmpty() && !run.request().boot().hostKernel()) {
             return;
         }
-        Optional<PartitionTable> bootTable = run.find(Facts.ROOT_VOLUME)
-                .flatMap(layout.get()::volumeOf)
-                .flatMap(v -> layout.get().bootDiskTable(v.kvmPath()));
+        Optional<PartitionTable> bootTable = layout.flatMap(l -> run.find(Facts.ROOT_VOLUME)
+                .flatMap(l::volumeOf)
+                .flatMap(v -> l.bootDiskTable(v.kvmPath())));
         List<String> warnings = new ArrayList<>();
         run.put(Facts.BOOT, BootPlanner.decide(run.get(Facts.PLAN), run.find(Facts.INSPECTED).orElse(null),
-                bootTable, warnings));
+                bootTable, run.request().boot(), warnings));
         warnings.forEach(run::warn);
     }
 }

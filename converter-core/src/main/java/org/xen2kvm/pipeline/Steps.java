@@ -19,6 +19,7 @@ public final class Steps {
                 new FindVolumes(),
                 new InspectGuest("; the guest is copied unchanged"),
                 new ChooseDevices(),
+                new RequireKvmKernel(),
                 new DecideBoot(),
                 new EditGuest(),
                 new FinishPlan(),

@@ -122,7 +122,7 @@ public final class KernelCmdline {
     }
 
     /** Splits on blanks outside double quotes, as the kernel's next_arg() does. */
-    static List<String> split(String cmdline) {
+    public static List<String> split(String cmdline) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;

@@ -20,10 +20,20 @@ public final class GuestTrees {
 
     /** A newc cpio archive written by commons-compress (an implementation independent of ours). */
     public static byte[] cpio(String... paths) throws IOException {
+        java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        for (String p : paths) {
+            files.put(p, ("contents of " + p).getBytes(StandardCharsets.UTF_8));
+        }
+        return cpio(files);
+    }
+
+    /** A newc cpio archive of these files and contents, in order. */
+    public static byte[] cpio(java.util.Map<String, byte[]> files) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CpioArchiveOutputStream c = new CpioArchiveOutputStream(out, CpioConstants.FORMAT_NEW)) {
-            for (String p : paths) {
-                byte[] data = ("contents of " + p).getBytes(StandardCharsets.UTF_8);
+            for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+                String p = f.getKey();
+                byte[] data = f.getValue();
                 CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, p, data.length);
                 e.setMode(CpioConstants.C_ISREG | 0644);
                 c.putArchiveEntry(e);
@@ -83,7 +93,13 @@ public final class GuestTrees {
                 fs.link(w[1], w[2]);
             } else if (w[0].equals("initrd") && w.length >= 3) {
                 fs.mkdirs(w[1].substring(0, w[1].lastIndexOf('/')));
-                fs.writeFile(w[1], gzip(cpio(java.util.Arrays.copyOfRange(w, 2, w.length))), 0600, 0, 0);
+                // As mkinitrd does, a member that is also a file of the guest (etc/lvm/lvm.conf) is its copy.
+                java.util.Map<String, byte[]> members = new java.util.LinkedHashMap<>();
+                for (String m : java.util.Arrays.copyOfRange(w, 2, w.length)) {
+                    members.put(m, fs.exists("/" + m) ? fs.readFile("/" + m, 1 << 20)
+                            : ("contents of " + m).getBytes(StandardCharsets.UTF_8));
+                }
+                fs.writeFile(w[1], gzip(cpio(members)), 0600, 0, 0);
             } else {
                 throw new IllegalArgumentException(manifest + " line " + lineNo + ": expected 'link PATH TARGET' or"
                         + " 'initrd PATH MEMBER...', got '" + line + "'");
@@ -92,8 +108,20 @@ public final class GuestTrees {
         return fs;
     }
 
-    /** Stands for a zstd-compressed initrd (Debian 12's default): the magic, then bytes we cannot decode. */
-    private static final byte[] ZSTD_INITRD = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 1, 2, 3, 4};
+    /** A zstd-compressed initrd (Debian 12's default), one frame around a small newc archive. */
+    private static final byte[] ZSTD_INITRD = zstd("conf/initramfs.conf", "usr/lib/modules/6.1.0-18-amd64/modules.dep");
+
+    private static byte[] zstd(String... members) {
+        try {
+            byte[] plain = cpio(members);
+            io.airlift.compress.zstd.ZstdCompressor z = new io.airlift.compress.zstd.ZstdCompressor();
+            byte[] out = new byte[z.maxCompressedLength(plain.length)];
+            int n = z.compress(plain, 0, plain.length, out, 0, out.length);
+            return java.util.Arrays.copyOf(out, n);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static MemoryFileSystem debian12Base(String name) throws IOException {
         MemoryFileSystem fs = new MemoryFileSystem(name);

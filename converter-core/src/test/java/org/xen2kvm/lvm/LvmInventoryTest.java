@@ -213,8 +213,10 @@ class LvmInventoryTest {
         assertTrue(edited.edits() != null && !edited.edits().changes().isEmpty(), "the plain guest needs edits");
         ConversionResult r = Converter.run(request(guest, dir.resolve("plain-out"), true), ConversionListener.NONE);
         assertEquals(before, Hashes.sha256(dir.resolve("plain-out").resolve("plain-vda.raw")));
-        assertTrue(r.plan().warnings().contains("guest edits skipped (--no-guest-edits): fstab, grub, console, network,"
-                + " modprobe, initramfs are left as on Xen; the disks are copied unchanged"), r.plan().warnings().toString());
+        String edits = String.join(", ", org.xen2kvm.edit.GuestEditor.defaultEdits().stream()
+                .map(org.xen2kvm.edit.GuestEdit::name).toList());
+        assertTrue(r.plan().warnings().contains("guest edits skipped (--no-guest-edits): " + edits
+                + " are left as on Xen; the disks are copied unchanged"), r.plan().warnings().toString());
     }
 
     private static ConversionRequest request(LvmTestGuest guest, Path out, boolean noGuestEdits) {
