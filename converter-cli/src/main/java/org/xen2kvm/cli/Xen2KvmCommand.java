@@ -43,6 +43,7 @@ public final class Xen2KvmCommand implements Runnable {
         m.put("inspect", InspectCommand::new);
         m.put("convert", ConvertCommand::new);
         m.put("disk", DiskCommand::new);
+        m.put("plan", PlanCommand::commandLine);
         m.put("help", CommandLine.HelpCommand::new);
         return m;
     }
