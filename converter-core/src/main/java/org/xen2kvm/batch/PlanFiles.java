@@ -64,19 +64,13 @@ public final class PlanFiles {
         if (Files.size(file) > MAX_PLAN_BYTES) {
             throw new BadPlanException(file + ": too large for a plan (" + Files.size(file) + " bytes)");
         }
-        Plan plan;
+        String text;
         try {
-            plan = YAML.readValue(file.toFile(), Plan.class);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null || at.getLineNr() < 0 ? "" : " line " + at.getLineNr() + " column " + at.getColumnNr();
-            throw new BadPlanException(file + where + ": not a valid plan: " + e.getOriginalMessage(), e);
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new BadPlanException(file + ": not UTF-8 text; a plan is YAML", e);
         }
-        if (plan == null) {
-            throw new BadPlanException(file + ": empty; expected a plan (version, defaults, guests)");
-        }
-        check(file, plan);
-        return plan;
+        return fromYaml(file.toString(), text);
     }
 
     /** Writes {@code plan} to {@code file} atomically. */
@@ -93,15 +87,25 @@ public final class PlanFiles {
         }
     }
 
-    /** Parses plan YAML text; for tests and round trips. */
+    /**
+     * Parses and checks plan YAML text; {@code where} names it in messages.
+     *
+     * @throws BadPlanException when it is not a valid plan
+     */
     static Plan fromYaml(String where, String yaml) {
+        Plan plan;
         try {
-            Plan plan = YAML.readValue(yaml, Plan.class);
-            check(Path.of(where), plan);
-            return plan;
+            plan = YAML.readValue(yaml, Plan.class);
         } catch (JsonProcessingException e) {
-            throw new BadPlanException(where + ": not a valid plan: " + e.getOriginalMessage(), e);
+            JsonLocation at = e.getLocation();
+            String place = at == null || at.getLineNr() < 0 ? "" : " line " + at.getLineNr() + " column " + at.getColumnNr();
+            throw new BadPlanException(where + place + ": not a valid plan: " + e.getOriginalMessage(), e);
         }
+        if (plan == null) {
+            throw new BadPlanException(where + ": empty; expected a plan (version, defaults, guests)");
+        }
+        check(Path.of(where), plan);
+        return plan;
     }
 
     private static void check(Path file, Plan plan) {
