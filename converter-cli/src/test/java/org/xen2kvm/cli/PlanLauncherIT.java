@@ -176,13 +176,12 @@ class PlanLauncherIT {
             Path plan = killPlan(dir, tag);
             long delay = Math.max(300, (long) (clean.millis() * at));
             boolean killed = runAndKill(List.of("plan", "run", plan.toString(), "--jobs", "2"), delay);
-            String left = Files.exists(dir.resolve("plan.yaml.d")) ? states(dir.resolve("plan.yaml.d")).replaceAll(
-                    "\\s+", " ") : "-";
+            String left = leftBehind(dir);
             Run resume = run(List.of("plan", "run", plan.toString(), "--jobs", "2"));
             String state = endState(dir, tag);
             boolean same = expected.equals(state.replace("-" + tag, "-r"));
-            results.add(String.format("kill at %d ms (%s): resume exit %d, %s", delay, killed ? "killed" : "had ended",
-                    resume.exit(), same ? "same end state" : "DIFFERENT"));
+            results.add(String.format("kill at %d ms (%s; left %s): resume exit %d, %s", delay,
+                    killed ? "killed" : "had ended", left, resume.exit(), same ? "same end state" : "DIFFERENT"));
             assertEquals(1, resume.exit(), resume.err());
             assertEquals(expected, state.replace("-" + tag, "-r"), "kill at " + delay + " ms; left: " + left);
             // The disks equal the clean run's, byte for byte as the guest sees them.
@@ -290,6 +289,26 @@ class PlanLauncherIT {
                     .forEach(n -> sb.append("file ").append(n).append('\n'));
         }
         return sb.toString();
+    }
+
+    /** What a killed run left: each guest's recorded state and the output files, briefly. */
+    private static String leftBehind(Path dir) throws IOException {
+        List<String> parts = new ArrayList<>();
+        Path stateDir = dir.resolve("plan.yaml.d");
+        if (Files.isDirectory(stateDir)) {
+            try (Stream<Path> s = Files.list(stateDir)) {
+                for (Path p : s.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                    parts.add(p.getFileName().toString().replace(PREFIX + "-", "").replace(".json", "") + "="
+                            + JSON.readTree(p.toFile()).get("state").asText());
+                }
+            }
+        }
+        if (Files.isDirectory(dir.resolve("out"))) {
+            try (Stream<Path> s = Files.list(dir.resolve("out"))) {
+                parts.add(s.count() + " output files");
+            }
+        }
+        return parts.isEmpty() ? "nothing" : String.join(" ", parts);
     }
 
     private static String states(Path stateDir) throws IOException {
