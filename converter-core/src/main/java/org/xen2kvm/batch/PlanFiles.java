@@ -88,6 +88,28 @@ public final class PlanFiles {
     }
 
     /**
+     * Writes and reads a small plan, state and status, so that the classes they need (Jackson's
+     * and ours) are loaded: the launcher calls this on the run that writes its class-data
+     * archive, whatever command that run is, so plan commands start from the archive too.
+     */
+    public static void warmUp() {
+        PlanEntry e = new PlanEntry("warm-up", "/warm-up.cfg", "xl", null, List.of("00:16:3e:00:00:01"),
+                List.of(new PlanDisk("/warm-up.img", "xvda", 1L, 1L, null)), "warm-up", 1, false,
+                Map.of("output-dir", "/tmp", "start", true), List.of("true"), List.of(), null);
+        Plan plan = fromYaml("warm-up", toYaml(new Plan(Plan.VERSION, List.of("/etc/xen"), Map.of("bridge",
+                List.of("xenbr0=br0")), null, null, null, null, List.of(new SkippedFile("/x", "y")), List.of(e))));
+        try {
+            GuestState s = GuestState.running(e.name(), "host:1", "2026-01-01T00:00:00Z");
+            JSON.readValue(JSON.writeValueAsBytes(s), GuestState.class);
+            new PlanStatus("/p", "2026-01-01T00:00:00Z", List.of(), new PlanStatus.Totals(0, 0, 0, 0, 0, 0, 0, 0))
+                    .toJson();
+        } catch (IOException ex) {
+            throw new IllegalStateException("the warm-up documents always round-trip", ex);
+        }
+        ConvertArguments.of(plan, plan.guests().get(0), Map.of());
+    }
+
+    /**
      * Parses and checks plan YAML text; {@code where} names it in messages.
      *
      * @throws BadPlanException when it is not a valid plan
