@@ -48,7 +48,7 @@ final class PlanRunCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(names = "--only", paramLabel = "NAME", arity = "1..*", split = ",",
-            description = "Just these guests (names as in the plan).")
+            description = "Just these guests (names as in the plan; comma-separated or repeated, after PLAN.yaml).")
     List<String> only;
 
     @Option(names = "--retry-failed", description = "Convert again the guests that failed before.")

@@ -35,6 +35,8 @@ import org.xen2kvm.pipeline.ConversionResult;
  * outputs and a domain that run had already finished are replaced rather than refused.
  */
 public final class PlanRunner {
+    static final int CLAIM_ATTEMPTS = 3;
+    static final long CLAIM_RETRY_MILLIS = 50;
     private final Path planFile;
     private final Plan plan;
     private final StateStore store;
@@ -140,7 +142,7 @@ public final class PlanRunner {
         } else if (options.dryRun()) {
             outcome = dryRun(e);
         } else {
-            Optional<StateStore.Claim> claim = store.tryClaim(e.name());
+            Optional<StateStore.Claim> claim = claim(e.name());
             if (claim.isEmpty()) {
                 outcome = new RunOutcome(RunOutcome.Result.BUSY, null, "held by another run");
             } else {
@@ -151,6 +153,21 @@ public final class PlanRunner {
         }
         listener.finished(e, outcome);
         return outcome;
+    }
+
+    /**
+     * Takes a guest's lock. A run that converts a guest holds it for the whole conversion, but
+     * {@code plan status} holds it for an instant to tell a live run from a killed one: a few
+     * tries a little apart keep such a look from making this run leave the guest alone.
+     */
+    private Optional<StateStore.Claim> claim(String name) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            Optional<StateStore.Claim> c = store.tryClaim(name);
+            if (c.isPresent() || attempt == CLAIM_ATTEMPTS) {
+                return c;
+            }
+            Thread.sleep(CLAIM_RETRY_MILLIS);
+        }
     }
 
     private RunOutcome dryRun(PlanEntry e) throws IOException {
