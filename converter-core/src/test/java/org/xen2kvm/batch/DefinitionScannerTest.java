@@ -189,6 +189,28 @@ class DefinitionScannerTest {
     }
 
     @Test
+    void warnsWhenTheOutputIsTooSmall() throws Exception {
+        Path small = Files.createDirectories(dir.resolve("small"));
+        org.xen2kvm.testutil.Tmpfs.mount(small, "1m");
+        try {
+            Path etc = Files.createDirectories(dir.resolve("xen"));
+            Path img = dir.resolve("big.img");
+            try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+                byte[] data = new byte[(int) MIB];
+                new Random(7).nextBytes(data);
+                f.write(data);
+                f.write(data);
+            }
+            Files.writeString(etc.resolve("big.cfg"), "name = 'big'\ndisk = [ 'file:" + img + ",xvda,w' ]\n");
+            Plan plan = PlanBuilder.build(List.of(etc), DefinitionScanner.scan(List.of(etc)), Map.of(), small);
+            String all = String.join("\n", plan.warnings());
+            assertTrue(all.contains("not enough space in " + small + " for every guest"), all);
+        } finally {
+            org.xen2kvm.testutil.Tmpfs.unmount(small);
+        }
+    }
+
+    @Test
     void sniffsByContent() throws Exception {
         Path f = dir.resolve("guest");
         Files.writeString(f, "# comment\n\n  name='x'\n");
