@@ -39,7 +39,9 @@ public final class PlanFiles {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .disable(YAMLGenerator.Feature.SPLIT_LINES))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Laid out like every other JSON document xen2kvm prints (two spaces, {@code "key": value}). */
     private static final ObjectMapper JSON = new ObjectMapper()
+            .setDefaultPrettyPrinter(org.xen2kvm.json.JsonWriter.printer())
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

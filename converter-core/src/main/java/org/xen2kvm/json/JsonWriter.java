@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.Instantiatable;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -200,9 +201,22 @@ public final class JsonWriter {
         return this;
     }
 
+    /**
+     * The printer of the pretty documents, for Jackson mappers that write documents of the same
+     * look (plan status and reports). A new instance per document: it keeps the depth.
+     */
+    public static PrettyPrinter printer() {
+        return new TwoSpaces();
+    }
+
     /** Two-space indentation, {@code ": "} after keys, nothing inside empty containers. */
-    private static final class TwoSpaces implements PrettyPrinter {
+    private static final class TwoSpaces implements PrettyPrinter, Instantiatable<TwoSpaces> {
         private int depth;
+
+        @Override
+        public TwoSpaces createInstance() {
+            return new TwoSpaces();
+        }
 
         @Override
         public void writeRootValueSeparator(JsonGenerator gen) {

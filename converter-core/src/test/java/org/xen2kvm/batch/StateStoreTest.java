@@ -66,6 +66,7 @@ class StateStoreTest {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList());
         }
         String json = after.toJson();
-        assertTrue(json.contains("\"state\" : \"pending\"") && json.contains("\"bootSeconds\" : null"), json);
+        assertTrue(json.contains("\n      \"state\": \"pending\",\n") && json.contains("\"bootSeconds\": null"), json);
+        assertTrue(json.contains("\"outputs\": [\n        \"/out/b.xml\"\n      ],"), json);
     }
 }
