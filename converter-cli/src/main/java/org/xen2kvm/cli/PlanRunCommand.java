@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 /** {@code xen2kvm plan run}: converts a plan's guests. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Convert the plan's guests, wave by wave, up to --jobs at a time, keeping each guest's state in "
-                + "PLAN.d/ (done guests are not redone; a killed run resumes), and write PLAN.report.md/.json.",
+                + "PLAN.yaml.d/ (done guests are not redone; a killed run resumes), and write PLAN.report.md/.json.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every guest of this run is done or skipped (or held by another run)",
             "1:a guest failed", "2:bad plan or usage (nothing was converted)"})

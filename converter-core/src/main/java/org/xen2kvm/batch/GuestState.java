@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * What a plan run recorded for one guest, kept in {@code PLAN.d/NAME.json}.
+ * What a plan run recorded for one guest, kept in {@code PLAN.yaml.d/NAME.json}.
  *
  * @param state       {@code running}, {@code done} or {@code failed} (pending and skipped
  *                    guests have no state file)
