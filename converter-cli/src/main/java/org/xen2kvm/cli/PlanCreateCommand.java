@@ -119,13 +119,18 @@ final class PlanCreateCommand implements Callable<Integer> {
                 continue;
             }
             List<String> values = o.originalStringValues();
-            if (o.arity().max() == 0 || values.isEmpty()) {
+            boolean paths = o.type() == Path.class || (o.isMultiValue() && o.auxiliaryTypes().length > 0
+                    && o.auxiliaryTypes()[0] == Path.class);
+            List<String> given = new ArrayList<>();
+            for (String v : values) {
+                given.add(paths ? Path.of(v).toAbsolutePath().normalize().toString() : v);
+            }
+            if (o.arity().max() == 0 || given.isEmpty()) {
                 m.put(key, true);
             } else if (o.isMultiValue()) {
-                m.put(key, new ArrayList<>(values));
+                m.put(key, given);
             } else {
-                String v = values.get(values.size() - 1);
-                m.put(key, o.type() == Path.class ? Path.of(v).toAbsolutePath().normalize().toString() : v);
+                m.put(key, given.get(given.size() - 1));
             }
         }
         return m;

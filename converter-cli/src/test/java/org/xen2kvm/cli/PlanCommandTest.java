@@ -170,11 +170,16 @@ class PlanCommandTest {
     @Test
     void createTakesEveryConvertOption(@TempDir Path work) throws Exception {
         Path planFile = work.resolve("p.yaml");
+        Path pkg = Files.writeString(work.resolve("linux-image.deb"), "a package");
         CliTest.Run c = CliTest.run("plan", "create", xen.resolve("demo1.cfg").toString(), "--output",
                 planFile.toString(), "--bridge", "xenbr0=br0", "--bridge", "xenbr1=br1", "--start", "--connect",
-                "qemu:///system", "--verify-boot", "--force", "-o", "rel/out");
+                "qemu:///system", "--verify-boot", "--force", "-o", "rel/out", "--install-kernel", pkg.toString(),
+                "--no-guest-edits");
         assertEquals(0, c.exit(), c.err());
         Map<String, Object> d = PlanFiles.read(planFile).defaults();
+        // Options added to convert after plans were written travel like the others.
+        assertEquals(List.of(pkg.toString()), d.get("install-kernel"));
+        assertEquals(true, d.get("no-guest-edits"));
         assertEquals(List.of("xenbr0=br0", "xenbr1=br1"), d.get("bridge"));
         assertEquals(true, d.get("start"));
         assertEquals(true, d.get("force"));
