@@ -45,7 +45,7 @@ TARGETS=(
   fs.ext.ExtImageFuzzTest#walkAndWrite fs.ext.ExtImageFuzzTest#journal
   guest.GuestTextFuzzTest#grub2 guest.GuestTextFuzzTest#grubLegacy guest.GuestTextFuzzTest#extlinux
   guest.GuestTextFuzzTest#fstab lvm.LvmFuzzTest#scan
-  edit.KernelEditFuzzTest#bootMenus edit.KernelEditFuzzTest#grubEnv
+  edit.KernelEditFuzzTest#bootMenus edit.KernelEditFuzzTest#grubEnv batch.PlanFuzzTest#scanAndPlan
 )
 [ $# -gt 0 ] && TARGETS=("$@")
 ROUND_SECONDS=15 # Fuzz.CI_DURATION

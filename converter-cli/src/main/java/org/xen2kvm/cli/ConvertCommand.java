@@ -130,6 +130,27 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ConversionRequest req = request();
+        PrintWriter err = spec.commandLine().getErr();
+        ConversionResult result = Converter.run(req, new Listener(err, GlobalOptions.of(spec), json,
+                progress || (System.console() != null && !json)));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(ConversionReport.json(result, dryRun) + "\n");
+        } else if (!GlobalOptions.of(spec).quiet()) {
+            out.print(ConversionReport.text(result, dryRun));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The conversion these options ask for. {@code plan run} parses each guest's options into
+     * a ConvertCommand and calls this, so every convert option works in plans as it does here.
+     *
+     * @throws IllegalArgumentException when the options do not go together
+     */
+    ConversionRequest request() {
         if (!outputFormat.equals("qcow2") && !outputFormat.equals("raw")) {
             throw new IllegalArgumentException("--output-format " + outputFormat + ": expected qcow2 or raw");
         }
@@ -147,17 +168,7 @@ final class ConvertCommand implements Callable<Integer> {
                 verifyBoot == null ? null : Duration.ofSeconds(verifyBoot),
                 pool == null ? new DiskDestination.LocalFiles() : new DiskDestination.StoragePool(pool), noGuestEdits,
                 bootRequest());
-        PrintWriter err = spec.commandLine().getErr();
-        ConversionResult result = Converter.run(req, new Listener(err, GlobalOptions.of(spec), json,
-                progress || (System.console() != null && !json)));
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.print(ConversionReport.json(result, dryRun) + "\n");
-        } else if (!GlobalOptions.of(spec).quiet()) {
-            out.print(ConversionReport.text(result, dryRun));
-        }
-        out.flush();
-        return 0;
+        return req;
     }
 
     /** {@code --boot} and the kernel options, each file checked to exist (exit 2 naming the option and path). */

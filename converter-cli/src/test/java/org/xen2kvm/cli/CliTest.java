@@ -70,7 +70,7 @@ class CliTest {
         assertEquals(null, Xen2KvmCommand.subcommandOf("--help"));
         assertEquals(null, Xen2KvmCommand.subcommandOf("dsik"));
         assertEquals(List.of("disk"), List.copyOf(Xen2KvmCommand.newCommandLine("disk", "info", "x").getSubcommands().keySet()));
-        assertEquals(List.of("inspect", "convert", "disk", "help"),
+        assertEquals(List.of("inspect", "convert", "disk", "plan", "help"),
                 List.copyOf(Xen2KvmCommand.newCommandLine("--help").getSubcommands().keySet()));
 
         Run help = run("help", "disk");

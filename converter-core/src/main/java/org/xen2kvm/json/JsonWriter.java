@@ -1,27 +1,35 @@
 package org.xen2kvm.json;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.PrettyPrinter;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.Instantiatable;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Streaming pretty-printer for JSON: objects, arrays, strings, numbers, booleans and null,
- * indented by two spaces, keys in the order they are written. Misuse (a value where a key
- * is due, an unbalanced end) throws {@link IllegalStateException}: that is a programming
- * error, not bad data.
+ * Streaming JSON writer for reports and events, on Jackson's generator: objects, arrays,
+ * strings, numbers, booleans and null, keys in the order they are written; pretty documents
+ * indented by two spaces ({@code "key": value}, empty containers as {@code {}} and
+ * {@code []}), or one line for JSON-lines streams. Control characters are escaped as
+ * lower-case <code>&#92;u00xx</code>, and U+2028/U+2029 too, so the output is also safe inside
+ * JavaScript. Misuse (a value where a key is due, an unbalanced end, a second top-level value)
+ * throws {@link IllegalStateException}: that is a programming error, not bad data.
  */
 public final class JsonWriter {
-    private static final String INDENT = "  ";
+    private static final JsonFactory FACTORY = new JsonFactory();
 
-    private enum Scope { OBJECT, ARRAY }
-
-    private final StringBuilder out = new StringBuilder();
-    private final Deque<Scope> scopes = new ArrayDeque<>();
-    private final Deque<Boolean> empty = new ArrayDeque<>();
-    private final boolean pretty;
-    private boolean keyPending;
-    private boolean done;
+    private final StringWriter out = new StringWriter();
+    private final JsonGenerator g;
+    private boolean started;
 
     /** A pretty-printing writer (two-space indent), for documents people read. */
     public JsonWriter() {
@@ -29,7 +37,15 @@ public final class JsonWriter {
     }
 
     private JsonWriter(boolean pretty) {
-        this.pretty = pretty;
+        try {
+            g = FACTORY.createGenerator(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        g.setCharacterEscapes(Escapes.INSTANCE);
+        if (pretty) {
+            g.setPrettyPrinter(new TwoSpaces());
+        }
     }
 
     /** A writer of one-line JSON, for JSON-lines event streams. */
@@ -38,48 +54,37 @@ public final class JsonWriter {
     }
 
     public JsonWriter beginObject() {
-        beforeValue();
-        out.append('{');
-        scopes.push(Scope.OBJECT);
-        empty.push(true);
-        return this;
+        return write(() -> {
+            beforeValue();
+            g.writeStartObject();
+        });
     }
 
     public JsonWriter endObject() {
-        return end(Scope.OBJECT, '}');
+        return write(g::writeEndObject);
     }
 
     public JsonWriter beginArray() {
-        beforeValue();
-        out.append('[');
-        scopes.push(Scope.ARRAY);
-        empty.push(true);
-        return this;
+        return write(() -> {
+            beforeValue();
+            g.writeStartArray();
+        });
     }
 
     public JsonWriter endArray() {
-        return end(Scope.ARRAY, ']');
+        return write(g::writeEndArray);
     }
 
     /** Writes an object key; the next call must write its value. */
     public JsonWriter name(String key) {
-        if (scopes.peek() != Scope.OBJECT || keyPending) {
-            throw new IllegalStateException("a key is only allowed directly inside an object");
-        }
-        separate();
-        quote(key);
-        out.append(pretty ? ": " : ":");
-        keyPending = true;
-        return this;
+        return write(() -> g.writeFieldName(key));
     }
 
     public JsonWriter value(String s) {
-        if (s == null) {
-            return nullValue();
-        }
-        beforeValue();
-        quote(s);
-        return this;
+        return s == null ? nullValue() : write(() -> {
+            beforeValue();
+            g.writeString(s);
+        });
     }
 
     public JsonWriter value(Number n) {
@@ -90,30 +95,41 @@ public final class JsonWriter {
                 || (n instanceof Float f && (f.isNaN() || f.isInfinite()))) {
             throw new IllegalArgumentException("JSON has no representation for " + n);
         }
-        beforeValue();
-        out.append(n);
-        return this;
+        return write(() -> {
+            beforeValue();
+            if (n instanceof Double d) {
+                g.writeNumber(d);
+            } else if (n instanceof Float f) {
+                g.writeNumber(f);
+            } else if (n instanceof BigDecimal b) {
+                g.writeNumber(b);
+            } else if (n instanceof BigInteger b) {
+                g.writeNumber(b);
+            } else {
+                g.writeNumber(n.longValue());
+            }
+        });
     }
 
     public JsonWriter value(long n) {
-        beforeValue();
-        out.append(n);
-        return this;
+        return write(() -> {
+            beforeValue();
+            g.writeNumber(n);
+        });
     }
 
     public JsonWriter value(Boolean b) {
-        if (b == null) {
-            return nullValue();
-        }
-        beforeValue();
-        out.append(b.booleanValue());
-        return this;
+        return b == null ? nullValue() : write(() -> {
+            beforeValue();
+            g.writeBoolean(b);
+        });
     }
 
     public JsonWriter nullValue() {
-        beforeValue();
-        out.append("null");
-        return this;
+        return write(() -> {
+            beforeValue();
+            g.writeNull();
+        });
     }
 
     /** Writes a tree of Map (string keys), List, String, Number, Boolean and null. */
@@ -146,6 +162,11 @@ public final class JsonWriter {
     /** The document written so far; complete once every object and array is ended. */
     @Override
     public String toString() {
+        try {
+            g.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return out.toString();
     }
 
@@ -154,84 +175,145 @@ public final class JsonWriter {
         return new JsonWriter().tree(tree).toString();
     }
 
-    private JsonWriter end(Scope scope, char close) {
-        if (scopes.peek() != scope || keyPending) {
-            throw new IllegalStateException("unbalanced end of " + scope.name().toLowerCase());
+    /** Jackson would start a second root value; a document here has exactly one. */
+    private void beforeValue() {
+        if (g.getOutputContext().inRoot()) {
+            if (started) {
+                throw new IllegalStateException("only one top-level value is allowed");
+            }
+            started = true;
         }
-        scopes.pop();
-        boolean wasEmpty = empty.pop();
-        if (!wasEmpty) {
-            newline();
-        }
-        out.append(close);
-        if (scopes.isEmpty()) {
-            done = true;
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private JsonWriter write(Write w) {
+        try {
+            w.run();
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (IOException e) {
+            // Jackson's JsonGenerationException: a key where a value is due, an unbalanced end.
+            throw new IllegalStateException(e.getMessage(), e);
         }
         return this;
     }
 
-    private void beforeValue() {
-        if (done) {
-            throw new IllegalStateException("the JSON document is already complete");
+    /**
+     * The printer of the pretty documents, for Jackson mappers that write documents of the same
+     * look (plan status and reports). A new instance per document: it keeps the depth.
+     */
+    public static PrettyPrinter printer() {
+        return new TwoSpaces();
+    }
+
+    /** Two-space indentation, {@code ": "} after keys, nothing inside empty containers. */
+    private static final class TwoSpaces implements PrettyPrinter, Instantiatable<TwoSpaces> {
+        private int depth;
+
+        @Override
+        public TwoSpaces createInstance() {
+            return new TwoSpaces();
         }
-        if (scopes.isEmpty()) {
-            if (out.length() > 0) {
-                throw new IllegalStateException("only one top-level value is allowed");
+
+        @Override
+        public void writeRootValueSeparator(JsonGenerator gen) {
+        }
+
+        @Override
+        public void writeStartObject(JsonGenerator gen) throws IOException {
+            gen.writeRaw('{');
+            depth++;
+        }
+
+        @Override
+        public void writeEndObject(JsonGenerator gen, int entries) throws IOException {
+            depth--;
+            if (entries > 0) {
+                newline(gen);
             }
-            return;
+            gen.writeRaw('}');
         }
-        if (scopes.peek() == Scope.OBJECT) {
-            if (!keyPending) {
-                throw new IllegalStateException("an object value needs a key first");
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator gen) throws IOException {
+            gen.writeRaw(',');
+            newline(gen);
+        }
+
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator gen) throws IOException {
+            gen.writeRaw(": ");
+        }
+
+        @Override
+        public void writeStartArray(JsonGenerator gen) throws IOException {
+            gen.writeRaw('[');
+            depth++;
+        }
+
+        @Override
+        public void writeEndArray(JsonGenerator gen, int values) throws IOException {
+            depth--;
+            if (values > 0) {
+                newline(gen);
             }
-            keyPending = false;
-        } else {
-            separate();
+            gen.writeRaw(']');
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator gen) throws IOException {
+            gen.writeRaw(',');
+            newline(gen);
+        }
+
+        @Override
+        public void beforeArrayValues(JsonGenerator gen) throws IOException {
+            newline(gen);
+        }
+
+        @Override
+        public void beforeObjectEntries(JsonGenerator gen) throws IOException {
+            newline(gen);
+        }
+
+        private void newline(JsonGenerator gen) throws IOException {
+            gen.writeRaw('\n');
+            for (int i = 0; i < depth; i++) {
+                gen.writeRaw("  ");
+            }
         }
     }
 
-    private void separate() {
-        if (!empty.peek()) {
-            out.append(',');
-        }
-        empty.pop();
-        empty.push(false);
-        newline();
-    }
+    /**
+     * Control characters as lower-case <code>&#92;u00xx</code> (RFC 8259 section 7; the short forms
+     * where JSON has one), and the JavaScript line terminators U+2028/U+2029.
+     */
+    private static final class Escapes extends CharacterEscapes {
+        static final Escapes INSTANCE = new Escapes();
+        private final int[] ascii = standardAsciiEscapesForJSON();
 
-    private void newline() {
-        if (!pretty) {
-            return;
-        }
-        out.append('\n');
-        for (int i = 0; i < scopes.size(); i++) {
-            out.append(INDENT);
-        }
-    }
-
-    private void quote(String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    // Control characters must be escaped (RFC 8259 section 7); U+2028/2029 too,
-                    // so the output is also safe to embed in JavaScript.
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
+        Escapes() {
+            for (int c = 0; c < 0x20; c++) {
+                if (c != '\n' && c != '\r' && c != '\t' && c != '\b' && c != '\f') {
+                    ascii[c] = ESCAPE_CUSTOM;
                 }
             }
         }
-        out.append('"');
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            if (ch < 0x20 || ch == 0x2028 || ch == 0x2029) {
+                return new SerializedString(String.format("\\u%04x", ch));
+            }
+            return null;
+        }
     }
 }
