@@ -88,4 +88,5 @@ mvn -B -ntp verify
 echo "== launcher (bin/xen2kvm)"
 testdata/launcher-test.sh
 testdata/deb-test.sh
+echo "== ansible (deploy/ansible over two local conversion hosts)"; testdata/ansible-test.sh
 echo "== fuzzing (testdata/fuzz.sh, 15 s per target, two at a time)"; testdata/fuzz.sh
