@@ -41,6 +41,10 @@ public record EditReport(List<FileChange> changes, Map<String, List<String>> not
         StringBuilder sb = new StringBuilder();
         for (FileChange c : changes) {
             String rel = c.path().startsWith("/") ? c.path().substring(1) : c.path();
+            if (c.before().kind() == FileState.Kind.BINARY || c.after().kind() == FileState.Kind.BINARY) {
+                sb.append(UnifiedDiff.binaryNote(c.path(), size(c.before()), size(c.after())));
+                continue;
+            }
             String a = text(c.before());
             String b = text(c.after());
             if (a == null && b == null) {
@@ -55,6 +59,14 @@ public record EditReport(List<FileChange> changes, Map<String, List<String>> not
             sb.append(UnifiedDiff.diff("a/" + rel, "b/" + rel, a, b));
         }
         return sb.toString();
+    }
+
+    /** The size of a file state, -1 for none (absent, a directory). */
+    private static long size(FileState s) {
+        return switch (s.kind()) {
+            case FILE, BINARY, SYMLINK -> s.size();
+            default -> -1;
+        };
     }
 
     private static String text(FileState s) {

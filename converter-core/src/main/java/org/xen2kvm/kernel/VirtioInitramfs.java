@@ -21,6 +21,7 @@ import org.xen2kvm.initramfs.InitramfsToolsRebuild;
 import org.xen2kvm.initramfs.ModuleFile;
 import org.xen2kvm.initramfs.NashRebuild;
 import org.xen2kvm.initramfs.Rebuilt;
+import org.xen2kvm.kmod.ModuleTree;
 
 /**
  * Makes a kernel's initramfs boot on KVM, in place of the guest's own {@code update-initramfs}
@@ -134,7 +135,7 @@ public final class VirtioInitramfs {
         if (!xen && !KvmBootModules.maybeMissing(fs, release, moduleNames(image), needs)) {
             return new Result(false, List.of(), format);
         }
-        KmodModuleSupply supply = KmodModuleSupply.scan(fs, release);
+        KmodModuleSupply supply = scan(fs, release);
         List<String> notes = new ArrayList<>();
         List<String> modules = KvmBootModules.resolve(fs, supply.tree(), needs, notes);
         Rebuilt rebuilt = rebuild(format, image, release, supply, modules, deviceMap);
@@ -170,7 +171,7 @@ public final class VirtioInitramfs {
         String what = "initramfs for " + newRelease;
         InitramfsFormat format = requireKnown(template, what);
         requireLvmTool(template, needs, what);
-        KmodModuleSupply supply = KmodModuleSupply.scan(fs, newRelease);
+        KmodModuleSupply supply = scan(fs, newRelease);
         List<String> changes = new ArrayList<>();
         List<String> needed = KvmBootModules.resolve(fs, supply.tree(), needs, changes);
         Set<String> old = moduleNames(template);
@@ -205,6 +206,16 @@ public final class VirtioInitramfs {
         Rebuilt rebuilt = rebuild(format, image, newRelease, supply, modules, deviceMap);
         changes.addAll(rebuilt.changes());
         return new Rebuilt(rebuilt.image(), changes);
+    }
+
+    private static KmodModuleSupply scan(GuestFileSystem fs, String release) throws IOException {
+        String dir = ModuleTree.MODULES_DIR + "/" + release;
+        Optional<FileInfo> st = release.contains("/") ? Optional.empty() : fs.stat(dir);
+        if (st.isEmpty() || st.get().type() != FileType.DIRECTORY) {
+            throw new InitramfsRefusedException("kernel " + release + " has no modules in the guest (no " + dir
+                    + "); its initramfs cannot be given any");
+        }
+        return KmodModuleSupply.scan(fs, release);
     }
 
     private static Rebuilt rebuild(InitramfsFormat format, InitramfsImage image, String release, KmodModuleSupply supply,
