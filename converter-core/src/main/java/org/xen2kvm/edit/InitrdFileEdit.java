@@ -13,6 +13,7 @@ import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.initramfs.CpioEntry;
 import org.xen2kvm.initramfs.InitramfsFormatException;
 import org.xen2kvm.initramfs.InitramfsImage;
+import org.xen2kvm.initramfs.InitramfsLimits;
 
 /**
  * Applies a text edit to one file inside the initrd of every kernel that can boot on KVM, and
@@ -27,7 +28,7 @@ import org.xen2kvm.initramfs.InitramfsImage;
  */
 public final class InitrdFileEdit implements GuestEdit {
     /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
-    static final int MAX_INITRD_BYTES = 512 << 20;
+
     /** Configuration files, not data: larger ones are not edited. */
     static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -62,14 +63,14 @@ public final class InitrdFileEdit implements GuestEdit {
             if (st.isEmpty()) {
                 continue;
             }
-            if (st.get().size() > MAX_INITRD_BYTES) {
-                notes.add(WARNING + k.initrdPath() + " is larger than " + (MAX_INITRD_BYTES >> 20) + " MiB; its " + path
+            if (st.get().size() > InitramfsLimits.maxImageBytes()) {
+                notes.add(WARNING + k.initrdPath() + " is larger than " + (InitramfsLimits.maxImageBytes() >> 20) + " MiB (the limit for this heap); its " + path
                         + " is not checked");
                 continue;
             }
             InitramfsImage image;
             try {
-                image = InitramfsImage.read(k.initrdPath(), fs.readFile(k.initrdPath(), MAX_INITRD_BYTES));
+                image = InitramfsImage.read(k.initrdPath(), fs.readFile(k.initrdPath(), InitramfsLimits.maxImageBytes()));
             } catch (InitramfsFormatException e) {
                 // Not ours to refuse: the guest booted with it on Xen; say what stays unchecked.
                 notes.add(WARNING + e.getMessage() + "; its " + path + " is not checked");

@@ -17,6 +17,7 @@ import org.xen2kvm.fs.GuestFileSystem;
 import org.xen2kvm.initramfs.CpioEntry;
 import org.xen2kvm.initramfs.DracutRebuild;
 import org.xen2kvm.initramfs.InitramfsImage;
+import org.xen2kvm.initramfs.InitramfsLimits;
 import org.xen2kvm.initramfs.InitramfsToolsRebuild;
 import org.xen2kvm.initramfs.ModuleFile;
 import org.xen2kvm.initramfs.NashRebuild;
@@ -33,7 +34,7 @@ import org.xen2kvm.kmod.ModuleTree;
  */
 public final class VirtioInitramfs {
     /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
-    static final int MAX_INITRD_BYTES = 512 << 20;
+
     /**
      * Modules carried over from an old image to a new kernel's: a MODULES=most image holds a few
      * hundred; more than this is not an initramfs a boot needs.
@@ -124,11 +125,11 @@ public final class VirtioInitramfs {
         if (st.isEmpty() || st.get().type() != FileType.REGULAR) {
             throw new InitramfsRefusedException(initrdPath + ": no such file; kernel " + release + " has no initramfs to rebuild");
         }
-        if (st.get().size() > MAX_INITRD_BYTES) {
+        if (st.get().size() > InitramfsLimits.maxImageBytes()) {
             throw new InitramfsRefusedException(initrdPath + ": " + st.get().size() + " bytes, larger than "
-                    + (MAX_INITRD_BYTES >> 20) + " MiB; not rebuilt");
+                    + (InitramfsLimits.maxImageBytes() >> 20) + " MiB; not rebuilt");
         }
-        InitramfsImage image = InitramfsImage.read(initrdPath, fs.readFile(initrdPath, MAX_INITRD_BYTES));
+        InitramfsImage image = InitramfsImage.read(initrdPath, fs.readFile(initrdPath, InitramfsLimits.maxImageBytes()));
         InitramfsFormat format = requireKnown(image, initrdPath);
         requireLvmTool(image, needs, initrdPath);
         boolean xen = namesXenDevice(image, format);
