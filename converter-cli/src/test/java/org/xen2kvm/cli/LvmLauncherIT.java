@@ -93,8 +93,10 @@ class LvmLauncherIT {
         Path out = work.resolve("unedited");
         Run r = run("convert", "--no-guest-edits", thin.config().toString(), "-o", out.toString(), "-O", "raw");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("guest edits skipped (--no-guest-edits): fstab, grub, console, network, modprobe,"
-                + " initramfs are left as on Xen; the disks are copied unchanged; LVM parts not handled: LV"
+        String edits = String.join(", ", org.xen2kvm.edit.GuestEditor.defaultEdits().stream()
+                .map(org.xen2kvm.edit.GuestEdit::name).toList());
+        assertTrue(r.out().contains("guest edits skipped (--no-guest-edits): " + edits
+                + " are left as on Xen; the disks are copied unchanged; LVM parts not handled: LV"
                 + " VolGroup00/pool segment 1 has type 'thin-pool'"), r.toString());
         assertEquals(Hashes.sha256(thin.disk()), Hashes.sha256(out.resolve("rhel-thin-vda.raw")),
                 "the copy differs from the source");

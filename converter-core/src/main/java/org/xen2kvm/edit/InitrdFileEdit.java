@@ -55,6 +55,11 @@ public final class InitrdFileEdit implements GuestEdit {
     @Override
     public List<String> apply(GuestFileSystem fs, ConversionContext ctx) throws IOException {
         List<String> notes = new ArrayList<>();
+        // The initramfs carries a copy of the guest's own file: a guest without it (no lvm2
+        // installed) has no copy to fix, and its initrds need not be read at all.
+        if (!fs.exists("/" + path)) {
+            return notes;
+        }
         for (KernelInfo k : ctx.guest().kernels()) {
             if (k.xenOnly() || k.initrdPath() == null) {
                 continue;

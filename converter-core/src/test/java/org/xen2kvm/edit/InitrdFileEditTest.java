@@ -81,7 +81,12 @@ class InitrdFileEditTest {
         ConversionContext ctx = new ConversionContext(KernelCmdlineTest.map("xvda2", "xvda1"),
                 GuestInspector.inspect(fs), false, Map.of(), List.of(), "ttyS0");
         InitrdFileEdit edit = new InitrdFileEdit("initramfs-lvm", "etc/lvm/lvm.conf", ACCEPT_VD);
+        byte[] before = fs.readFile("/boot/initrd.img-6.1.0-18-amd64", 1 << 20);
+        assertEquals(List.of(), edit.apply(fs, ctx), "a guest without /etc/lvm/lvm.conf has no copy to fix");
+        assertArrayEquals(before, fs.readFile("/boot/initrd.img-6.1.0-18-amd64", 1 << 20));
 
+        fs.mkdirs("/etc/lvm");
+        fs.writeText("/etc/lvm/lvm.conf", XVD_ONLY);
         List<String> notes = edit.apply(fs, ctx);
         assertEquals(List.of("/boot/initrd.img-6.1.0-18-amd64: etc/lvm/lvm.conf rewritten inside the initramfs"), notes);
         byte[] after = fs.readFile("/boot/initrd.img-6.1.0-18-amd64", 1 << 20);
