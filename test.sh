@@ -47,18 +47,25 @@ start_libvirt() {
   if ! virt-admin -c virtlogd:///system version >/dev/null 2>&1; then
     virtlogd -d
   fi
-  # RemoteLibvirtIT needs the remote protocol over TCP on 127.0.0.1 (testdata/libvirtd-tcp.conf).
-  # A libvirtd running without it is restarted with it; running guests are not affected.
+  # RemoteLibvirtIT needs the remote protocol over TCP on 127.0.0.1 (testdata/libvirtd-tcp.conf;
+  # XEN2KVM_LIBVIRT_TCP_PORT picks another port, e.g. for a second machine sharing this network
+  # namespace, as testdata/fresh-debian.sh does). A libvirtd running without it is restarted
+  # with it; running guests are not affected.
+  local port=${XEN2KVM_LIBVIRT_TCP_PORT:-16509}
+  local conf=/run/xen2kvm-libvirtd-tcp.conf
+  sed "s/^tcp_port = .*/tcp_port = \"$port\"/" testdata/libvirtd-tcp.conf > "$conf"
+  XEN2KVM_REMOTE_URI="qemu+tcp://127.0.0.1:$port/system"
+  export XEN2KVM_REMOTE_URI
   if virsh -c qemu:///system version >/dev/null 2>&1 \
-      && ! virsh -c qemu+tcp://127.0.0.1/system version >/dev/null 2>&1; then
-    echo "== restarting libvirtd to listen on 127.0.0.1:16509 (testdata/libvirtd-tcp.conf)"
+      && ! virsh -c "$XEN2KVM_REMOTE_URI" version >/dev/null 2>&1; then
+    echo "== restarting libvirtd to listen on 127.0.0.1:$port (testdata/libvirtd-tcp.conf)"
     pkill -x libvirtd || true
     for _ in $(seq 1 30); do pgrep -x libvirtd >/dev/null || break; sleep 1; done
   fi
   if ! virsh -c qemu:///system version >/dev/null 2>&1; then
-    libvirtd -d --listen -f "$PWD/testdata/libvirtd-tcp.conf"
+    libvirtd -d --listen -f "$conf"
   fi
-  for uri in qemu:///system qemu+tcp://127.0.0.1/system; do
+  for uri in qemu:///system "$XEN2KVM_REMOTE_URI"; do
     for i in $(seq 1 30); do
       virsh -c "$uri" version >/dev/null 2>&1 && break
       [ "$i" = 30 ] && { echo "test.sh: libvirtd did not answer on $uri" >&2; exit 1; }

@@ -28,7 +28,9 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=$(realpath -m "${1:-/var/tmp/xen2kvm-chroot}")
 MIRROR=${XEN2KVM_MIRROR:-http://deb.debian.org/debian}
 SHARED=$(realpath -m "$SRC/../shared")
-CMD=${XEN2KVM_CHROOT_CMD:-cd /root/work/main && time CI=true ./.ci/run}
+# The fresh machine shares this host's network namespace: its libvirtd listens for the remote
+# protocol on another port than a libvirtd of this host may (test.sh, RemoteLibvirtIT).
+CMD=${XEN2KVM_CHROOT_CMD:-cd /root/work/main && time CI=true XEN2KVM_LIBVIRT_TCP_PORT=16510 ./.ci/run}
 
 [ "$(id -u)" = 0 ] || { echo "fresh-debian: run as root" >&2; exit 2; }
 for t in debootstrap git unshare; do

@@ -35,7 +35,9 @@ import org.xen2kvm.testutil.ExternalTool;
  * nothing but the domain XML stays in the conversion's output directory.
  */
 class RemoteLibvirtIT {
-    private static final String REMOTE = "qemu+tcp://127.0.0.1/system";
+    /** test.sh exports the URI it made libvirtd listen on; the default port otherwise. */
+    private static final String REMOTE = System.getenv().getOrDefault("XEN2KVM_REMOTE_URI",
+            "qemu+tcp://127.0.0.1/system");
     private static final long TIMEOUT_SECONDS = 900;
     /** Fixed edit times, so that the remote and the local conversion write the same bytes. */
     private static final String EPOCH = "1700000000";
