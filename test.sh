@@ -83,6 +83,8 @@ echo "== building test guests (cached)"
 XEN2KVM_GUESTS=$(bash testdata/build-guests.sh | tail -n 1)
 export XEN2KVM_GUESTS
 XEN2KVM_LVM_GUESTS=$(bash testdata/build-lvm-guests.sh | tail -n 1); export XEN2KVM_LVM_GUESTS
+XEN2KVM_KERNEL_GUESTS=$(bash testdata/build-kernel-guests.sh | tail -n 1)
+export XEN2KVM_KERNEL_GUESTS
 echo "== mvn verify"
 mvn -B -ntp verify
 echo "== launcher (bin/xen2kvm)"
