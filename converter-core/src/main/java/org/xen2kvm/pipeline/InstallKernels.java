@@ -16,6 +16,7 @@ import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.guest.KernelVerdict;
 import org.xen2kvm.guest.OsFamily;
+import org.xen2kvm.kernel.VirtioInitramfs;
 import org.xen2kvm.kmod.DepmodFiles;
 import org.xen2kvm.kmod.ModuleTree;
 import org.xen2kvm.pkg.GuestPackages;
@@ -75,6 +76,7 @@ final class InstallKernels extends PipelineStep {
             throw new Xen2KvmException(root.describe() + ": the root filesystem cannot be edited; nothing was installed");
         }
         ConversionContext ctx = EditGuest.context(run);
+        VirtioInitramfs.Needs needs = KernelInitrd.needs(guest, rootOnLvm(run));
         List<String> summary = new ArrayList<>();
         List<FirstBootService.Package> registered = new ArrayList<>();
         String lastKernel = null;
@@ -82,13 +84,21 @@ final class InstallKernels extends PipelineStep {
             String rel = p.kernelRelease().orElseThrow();
             run.stage("kernel", "installing " + p.name() + " " + p.version());
             InstalledPackage installed = org.xen2kvm.pkg.PackageInstaller.install(root, p);
-            installed.warnings().forEach(w -> run.warn("--install-kernel: " + w));
+            String scripts = "";
+            for (String w : installed.warnings()) {
+                // dpkg -i at first boot runs a .deb's maintainer scripts: not a warning for Debian guests.
+                if (p.format() == PackageFormat.DEB && w.startsWith(p.file() + ": maintainer scripts not run offline")) {
+                    scripts = ", its maintainer scripts run by dpkg -i at first boot";
+                } else {
+                    run.warn("--install-kernel: " + w);
+                }
+            }
             ModuleTree tree = ModuleTree.scan(root, rel);
             for (var e : DepmodFiles.generate(tree).entrySet()) {
                 root.writeFile("/lib/modules/" + rel + "/" + e.getKey(), e.getValue(), 0644, 0, 0);
             }
             run.stage("kernel", "building the initramfs of " + rel);
-            KernelInitrd.Built initrd = KernelInitrd.build(root, guest, rel, ctx.deviceMap()::translate);
+            KernelInitrd.Built initrd = KernelInitrd.build(root, guest, rel, needs, ctx.deviceMap()::translate);
             String kernelPath = p.kernelImage().orElseThrow();
             List<String> notes = new ArrayList<>(BootEntryWriter.addAndMakeDefault(root, ctx,
                     new BootEntryWriter.NewKernel(rel, kernelPath, initrd.path(), p.name())));
@@ -97,7 +107,7 @@ final class InstallKernels extends PipelineStep {
                     p.format() == PackageFormat.RPM ? FirstBootService.Format.RPM : FirstBootService.Format.DEB, p.file()));
             summary.add(p.name() + " " + p.version() + " (" + p.architecture() + "): " + installed.files().size()
                     + " files, " + installed.bytes() / (1 << 20) + " MiB, kernel " + kernelPath + ", initramfs "
-                    + initrd.path() + " (" + initrd.note() + "), boot entry made the default");
+                    + initrd.path() + " (" + initrd.note() + "), boot entry made the default" + scripts);
             lastKernel = kernelPath;
         }
         warnNotes(run, FirstBootService.install(root, guest, registered));
@@ -107,6 +117,11 @@ final class InstallKernels extends PipelineStep {
         run.put(Facts.INSPECTED, again);
         run.put(Facts.INSTALLED_KERNELS, new InstalledKernels(summary));
         chosenOrWarn(run, again, lastKernel);
+    }
+
+    private static boolean rootOnLvm(ConversionRun run) {
+        return run.find(Facts.LAYOUT).map(l -> l.lvm().groups().stream().flatMap(g -> g.logicalVolumes().stream())
+                .anyMatch(lv -> "/".equals(lv.mountPoint()))).orElse(false);
     }
 
     /** Notes of the boot entry writer and first-boot service: those that need attention become warnings. */

@@ -2,6 +2,8 @@ package org.xen2kvm.pipeline;
 
 import java.io.IOException;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.xen2kvm.Xen2KvmException;
@@ -11,7 +13,11 @@ import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelChoice;
 import org.xen2kvm.guest.KernelVerdict;
 import org.xen2kvm.guest.KernelVersions;
+import org.xen2kvm.guest.FstabEntry;
 import org.xen2kvm.initramfs.InitramfsImage;
+import org.xen2kvm.initramfs.ModuleFile;
+import org.xen2kvm.initramfs.Rebuilt;
+import org.xen2kvm.kernel.VirtioInitramfs;
 
 /**
  * The initramfs of a kernel installed into the guest: the guest's default kernel's initramfs
@@ -35,22 +41,26 @@ final class KernelInitrd {
      *
      * @throws Xen2KvmException when the guest has no initramfs to start from
      */
-    static Built build(GuestFileSystem fs, InspectedGuest guest, String release,
+    static Built build(GuestFileSystem fs, InspectedGuest guest, String release, VirtioInitramfs.Needs needs,
                        Function<String, Optional<String>> deviceMap) throws IOException {
         KernelVerdict template = template(guest).orElseThrow(() -> new Xen2KvmException("--install-kernel: the guest"
                 + " has no initramfs to build one for " + release + " from (none of its kernels has one in /boot)"));
         byte[] data = fs.readFile(template.initrdPath(), InitrdCache.MAX_INITRD_BYTES);
         InitramfsImage image = InitramfsImage.read(template.initrdPath(), data);
-        byte[] built = initramfsFor(fs, image, release, deviceMap);
+        Rebuilt rebuilt = VirtioInitramfs.rebuildFor(fs, image, release, needs, deviceMap);
+        byte[] built = rebuilt.image().write();
         String path = InstallKernels.initrdName(guest, template.initrdPath(), release);
         fs.writeFile(path, built, 0644, 0, 0);
-        return new Built(path, "from " + template.initrdPath() + ", " + built.length / (1 << 20) + " MiB");
+        List<String> added = rebuilt.changes().stream().filter(c -> c.startsWith("added "))
+                .map(c -> ModuleFile.nameOf(c.substring("added ".length()))).filter(Objects::nonNull).toList();
+        return new Built(path, "from " + template.initrdPath() + ", " + built.length / (1 << 20) + " MiB"
+                + (added.isEmpty() ? "" : ", with " + String.join(", ", added)));
     }
 
-    private static byte[] initramfsFor(GuestFileSystem fs, InitramfsImage template, String release,
-                                       Function<String, Optional<String>> deviceMap) throws IOException {
-        throw new Xen2KvmException("--install-kernel: building the initramfs of " + release
-                + " needs org.xen2kvm.kernel.VirtioInitramfs, which is not merged yet");
+    /** What the root filesystem needs: its type from fstab, and dm_mod when it is a logical volume. */
+    static VirtioInitramfs.Needs needs(InspectedGuest guest, boolean rootOnLvm) {
+        FstabEntry root = guest.fstab() == null ? null : guest.fstab().at("/");
+        return VirtioInitramfs.Needs.of(root == null ? null : root.type(), rootOnLvm);
     }
 
     /** The default entry's kernel when it has an initramfs, else the newest kernel with one. */
