@@ -114,7 +114,9 @@ in_chroot_mounted() { # TREE CMD...: runs CMD in TREE with /proc, /sys, /dev, /r
 # Everything the three guests share. Its text keys the base tarball's cache.
 build_base() { # TREE MIRROR
     local tree=$1 mirror=$2
-    debootstrap --variant=minbase \
+    # debootstrap mounts /proc and /sys in the tree while it installs: in a
+    # private mount namespace a killed build leaves no mount behind.
+    unshare --mount --propagation private debootstrap --variant=minbase \
         --include=systemd-sysv,udev,linux-image-amd64,initramfs-tools,ifupdown,iproute2,procps,kmod \
         bookworm "$tree" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
         || { tail -n 30 "$WORK/debootstrap.log" >&2; return 1; }

@@ -35,12 +35,20 @@ public record EditReport(List<FileChange> changes, Map<String, List<String>> not
     /**
      * All changes as one unified diff, files in the order first touched. Symlinks show as
      * git shows them: a one-line file holding the target without a final newline.
-     * Created directories are implied by the files in them and not shown.
+     * Created directories are implied by the files in them and not shown. A binary file shows as
+     * one line with its sizes ({@link UnifiedDiff#binaryNote}), followed by the edits' notes about it.
      */
     public String unifiedDiff() {
         StringBuilder sb = new StringBuilder();
         for (FileChange c : changes) {
             String rel = c.path().startsWith("/") ? c.path().substring(1) : c.path();
+            if (c.before().kind() == FileState.Kind.BINARY || c.after().kind() == FileState.Kind.BINARY) {
+                sb.append(UnifiedDiff.binaryNote(c.path(), size(c.before()), size(c.after())));
+                // No diff to show: what the edits said about the file instead (an initrd's added modules).
+                notes.forEach((edit, list) -> list.stream().filter(n -> n.startsWith(c.path() + " "))
+                        .forEach(n -> sb.append("  ").append(edit).append(": ").append(n).append('\n')));
+                continue;
+            }
             String a = text(c.before());
             String b = text(c.after());
             if (a == null && b == null) {
@@ -55,6 +63,14 @@ public record EditReport(List<FileChange> changes, Map<String, List<String>> not
             sb.append(UnifiedDiff.diff("a/" + rel, "b/" + rel, a, b));
         }
         return sb.toString();
+    }
+
+    /** The size of a file state, -1 for none (absent, a directory). */
+    private static long size(FileState s) {
+        return switch (s.kind()) {
+            case FILE, BINARY, SYMLINK -> s.size();
+            default -> -1;
+        };
     }
 
     private static String text(FileState s) {

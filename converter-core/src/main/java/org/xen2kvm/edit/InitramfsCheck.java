@@ -7,19 +7,28 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.FstabEntry;
 import org.xen2kvm.guest.InitrdCache;
 import org.xen2kvm.guest.InitrdListing;
 import org.xen2kvm.guest.VirtioDrivers;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
+import org.xen2kvm.initramfs.InitramfsFormatException;
+import org.xen2kvm.kernel.InitramfsRefusedException;
+import org.xen2kvm.kernel.VirtioInitramfs;
+import org.xen2kvm.kmod.ModuleFormatException;
 import org.xen2kvm.guest.OsFamily;
 import org.xen2kvm.guest.TextFiles;
 
 /**
- * Judges, without changing anything, whether the guest's kernels will find their root disk on
- * virtio. It looks for virtio_blk built into the kernel ({@code modules.builtin}, {@code /boot/config-*}),
- * then in the initrd ({@link InitrdListing}: plain and gzip cpio). When neither tells (a zstd
- * or xz initrd) it reads the initrd generator's configuration:
+ * Makes each kernel's initrd boot on KVM, and says so: {@link VirtioInitramfs#ensure} rebuilds the
+ * initrd of every kernel that can boot on KVM (the one the guest will boot first) when it lacks
+ * the virtio, root filesystem or device-mapper modules, or names a Xen disk in its settings
+ * (initramfs-tools {@code MODULES=dep}/{@code list}, dracut host-only, mkinitrd on Xen,
+ * {@code RESUME=/dev/xvda2}). What cannot be rebuilt is refused with the reason and then judged,
+ * without changing anything, as before: virtio_blk built into the kernel ({@code modules.builtin},
+ * {@code /boot/config-*}), then in the initrd ({@link InitrdListing}: plain and gzip cpio), and
+ * when neither tells (a zstd or xz initrd) the initrd generator's configuration:
  * Debian's initramfs-tools with {@code MODULES=most} (the default) includes virtio_blk,
  * {@code MODULES=dep} includes only the drivers of the Xen host it was built on; RHEL5's
  * {@code mkinitrd} includes what {@code modprobe.conf} names; dracut's host-only mode
@@ -71,9 +80,12 @@ public final class InitramfsCheck implements GuestEdit {
             problem = Optional.of("unknown initrd generator for " + g.os().prettyName());
             rebuild = "your distribution's initrd tool with virtio_blk and virtio_pci";
         }
+        VirtioInitramfs.Needs needs = needs(g);
         boolean allVerified = true;
         for (KernelInfo k : bootable) {
-            allVerified &= verify(fs, g.initrds(), k, rebuild, notes);
+            if (!rebuilt(fs, ctx, k, needs, notes)) {
+                allVerified &= verify(fs, g.initrds(), k, rebuild, notes);
+            }
         }
         if (allVerified) {
             return notes;
@@ -84,6 +96,45 @@ public final class InitramfsCheck implements GuestEdit {
             notes.add("initrd configuration includes virtio drivers");
         }
         return notes;
+    }
+
+    /**
+     * Rebuilds the kernel's initrd where it needs it.
+     *
+     * @return true when the initrd now has what KVM needs (and that is noted), false when it
+     *         could not be rebuilt and is to be judged
+     */
+    private static boolean rebuilt(GuestFileSystem fs, ConversionContext ctx, KernelInfo k, VirtioInitramfs.Needs needs, List<String> notes) throws IOException {
+        if (k.initrdPath() == null) {
+            return false;
+        }
+        // A refusal is a note: the judgement that follows warns when the initrd will not boot as it is.
+        try {
+            VirtioInitramfs.Result r = VirtioInitramfs.ensure(fs, k.version(), k.initrdPath(), needs,
+                    dev -> ctx.deviceMap() == null ? Optional.empty() : ctx.deviceMap().translate(dev));
+            if (r.changed()) {
+                notes.add(k.initrdPath() + " (" + r.format() + "): rebuilt for KVM: " + r.summary());
+            } else {
+                notes.add(k.initrdPath() + " (" + r.format() + "): has what KVM needs"
+                        + (r.changes().isEmpty() ? "" : " (" + String.join("; ", r.changes()) + ")"));
+            }
+            return true;
+        } catch (InitramfsRefusedException | InitramfsFormatException | ModuleFormatException e) {
+            notes.add("not rebuilt: " + e.getMessage());
+        }
+        return false;
+    }
+
+    /** The root filesystem's type from fstab, and whether it is a logical volume (/dev/mapper/..., /dev/VG/LV). */
+    static VirtioInitramfs.Needs needs(InspectedGuest g) {
+        FstabEntry root = g.fstab() == null ? null : g.fstab().at("/");
+        if (root == null) {
+            return VirtioInitramfs.Needs.of(null, false);
+        }
+        String spec = root.spec();
+        boolean lvm = spec.startsWith("/dev/mapper/") && !spec.startsWith("/dev/mapper/control")
+                || spec.matches("/dev/[A-Za-z0-9+_.-]+/[A-Za-z0-9+_.-]+") && !spec.startsWith("/dev/disk/");
+        return VirtioInitramfs.Needs.of(root.type(), lvm);
     }
 
     /**

@@ -18,8 +18,10 @@ import org.xen2kvm.fs.GuestFileSystem;
  */
 final class RecordingFileSystem implements GuestFileSystem {
 
-    /** Edited files are configuration files; larger ones are shown as unreadable in the report. */
+    /** Edited text files are configuration files; larger ones are reported as binary. */
     private static final int MAX_RECORDED_BYTES = 4 << 20;
+    /** Binary files edited are initrds (tens of MiB); larger ones are compared by size alone. */
+    private static final int MAX_DIGESTED_BYTES = 512 << 20;
 
     private final GuestFileSystem fs;
     private final Map<String, FileState> before = new LinkedHashMap<>();
@@ -46,10 +48,36 @@ final class RecordingFileSystem implements GuestFileSystem {
         if (t == FileType.DIRECTORY) {
             return FileState.DIRECTORY;
         }
-        if (t == FileType.REGULAR && st.get().size() <= MAX_RECORDED_BYTES) {
-            return FileState.file(new String(fs.readFile(path, MAX_RECORDED_BYTES), StandardCharsets.UTF_8));
+        long size = st.get().size();
+        if (t != FileType.REGULAR) {
+            return FileState.file("(" + t + ", " + size + " bytes, not shown)\n");
         }
-        return FileState.file("(" + t + ", " + st.get().size() + " bytes, not shown)\n");
+        if (size > MAX_DIGESTED_BYTES) {
+            return FileState.binary(size, "not read");
+        }
+        byte[] data = fs.readFile(path, MAX_DIGESTED_BYTES);
+        if (data.length <= MAX_RECORDED_BYTES && isText(data)) {
+            return FileState.file(new String(data, StandardCharsets.UTF_8));
+        }
+        return FileState.binary(data.length, digest(data));
+    }
+
+    /** Text as diff(1) and git decide it: no NUL byte (an initrd, a compressed file has them). */
+    static boolean isText(byte[] data) {
+        for (byte b : data) {
+            if (b == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String digest(byte[] data) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** Every touched path with its state before and now, dropping those that ended as they began. */

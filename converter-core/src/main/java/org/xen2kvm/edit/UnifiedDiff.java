@@ -71,6 +71,20 @@ public final class UnifiedDiff {
         return out.toString();
     }
 
+    /**
+     * The line diff(1) prints for binary files, with the sizes: {@code Binary file /boot/x
+     * changed (N -> M bytes)}; a size of -1 stands for no file (created, removed).
+     */
+    public static String binaryNote(String path, long before, long after) {
+        if (before < 0) {
+            return "Binary file " + path + " created (" + after + " bytes)\n";
+        }
+        if (after < 0) {
+            return "Binary file " + path + " removed (" + before + " bytes)\n";
+        }
+        return "Binary file " + path + " changed (" + before + " -> " + after + " bytes)\n";
+    }
+
     private static void appendHunk(StringBuilder out, List<Edit> hunk, List<String> x, List<String> y) {
         int aStart = -1;
         int bStart = -1;

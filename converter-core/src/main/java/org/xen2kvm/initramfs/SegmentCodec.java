@@ -50,6 +50,12 @@ final class SegmentCodec {
      * a 100 MB initramfs to seconds in pure Java.
      */
     static final int XZ_PRESET = 3;
+    /**
+     * Deflate level for writing gzip: level 1 deflates the ~100 MB of modules of a MODULES=most
+     * image in about 1.2 s with the JDK, level 6 (gzip's default) in 4 s, for a file 12% smaller
+     * (measured on Debian 12's cloud kernel tree, 92 MB: 26.2 MB at level 1, 23.3 MB at level 6).
+     */
+    static final int GZIP_LEVEL = Deflater.BEST_SPEED;
 
     private SegmentCodec() {
     }
@@ -314,7 +320,7 @@ final class SegmentCodec {
                 case GZIP -> {
                     try (OutputStream gz = new GZIPOutputStream(out, 1 << 16) {
                         {
-                            def.setLevel(Deflater.DEFAULT_COMPRESSION);
+                            def.setLevel(GZIP_LEVEL);
                         }
                     }) {
                         gz.write(data);

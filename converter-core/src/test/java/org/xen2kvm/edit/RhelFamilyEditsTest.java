@@ -60,6 +60,7 @@ class RhelFamilyEditsTest {
                     files.put(ch.path(), after.content());
                     assertEquals(after.content(), fs.readText(ch.path()), "the report shows what the guest holds");
                 }
+                case BINARY -> changes.put(ch.path(), "binary, " + after.size() + " bytes");
                 case SYMLINK -> changes.put(ch.path(), "link " + after.content());
                 case ABSENT -> changes.put(ch.path(), "deleted");
                 case DIRECTORY -> changes.put(ch.path(), "directory");

@@ -115,4 +115,26 @@ class UnifiedDiffTest {
         assertEquals("@@ -1," + n + " +1," + n + " @@", d.split("\n")[2]);
         assertEquals(3 + 2 * n, d.split("\n").length);
     }
+
+    @Test
+    void binaryFilesAreOneLineWithTheirSizes() throws Exception {
+        assertEquals("Binary file /boot/initrd.img changed (10 -> 12 bytes)\n", UnifiedDiff.binaryNote("/boot/initrd.img", 10, 12));
+        assertEquals("Binary file /x created (3 bytes)\n", UnifiedDiff.binaryNote("/x", -1, 3));
+        assertEquals("Binary file /x removed (3 bytes)\n", UnifiedDiff.binaryNote("/x", 3, -1));
+        // Through the recording filesystem: a file with NUL bytes is binary, its change one line plus the notes about it.
+        org.xen2kvm.fs.MemoryFileSystem fs = new org.xen2kvm.fs.MemoryFileSystem("binary").dir("/boot").dir("/etc");
+        fs.writeFile("/boot/initrd.img", new byte[] {31, (byte) 139, 0, 1}, 0644, 0, 0);
+        RecordingFileSystem rec = new RecordingFileSystem(fs);
+        rec.writeFile("/boot/initrd.img", new byte[] {31, (byte) 139, 0, 1, 2, 3}, 0644, 0, 0);
+        rec.writeFile("/etc/text", "a\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644, 0, 0);
+        EditReport r = new EditReport(rec.changes(), java.util.Map.of("initramfs",
+                java.util.List.of("/boot/initrd.img (dracut): rebuilt for KVM: added modules virtio_blk", "other note")));
+        assertEquals("Binary file /boot/initrd.img changed (4 -> 6 bytes)\n"
+                + "  initramfs: /boot/initrd.img (dracut): rebuilt for KVM: added modules virtio_blk\n"
+                + "--- /dev/null\n+++ b/etc/text\n@@ -0,0 +1 @@\n+a\n", r.unifiedDiff());
+        // The same bytes written again are no change.
+        RecordingFileSystem again = new RecordingFileSystem(fs);
+        again.writeFile("/boot/initrd.img", fs.readFile("/boot/initrd.img", 100), 0644, 0, 0);
+        assertEquals(java.util.List.of(), again.changes());
+    }
 }
