@@ -93,13 +93,18 @@ final class InstallKernels extends PipelineStep {
                     run.warn("--install-kernel: " + w);
                 }
             }
+            String kernelPath = p.kernelImage().orElseThrow();
+            // The release was found in the package's listing (md5sums): its data must have held it too.
+            if (root.stat(kernelPath).isEmpty()) {
+                throw new Xen2KvmException(p.file() + ": its file list names " + kernelPath
+                        + " but its data has no such file; nothing was installed");
+            }
             ModuleTree tree = ModuleTree.scan(root, rel);
             for (var e : DepmodFiles.generate(tree).entrySet()) {
                 root.writeFile("/lib/modules/" + rel + "/" + e.getKey(), e.getValue(), 0644, 0, 0);
             }
             run.stage("kernel", "building the initramfs of " + rel);
             KernelInitrd.Built initrd = KernelInitrd.build(root, guest, rel, needs, ctx.deviceMap()::translate);
-            String kernelPath = p.kernelImage().orElseThrow();
             List<String> notes = new ArrayList<>(BootEntryWriter.addAndMakeDefault(root, ctx,
                     new BootEntryWriter.NewKernel(rel, kernelPath, initrd.path(), p.name())));
             warnNotes(run, notes);
