@@ -104,7 +104,7 @@ final class InstallKernels extends PipelineStep {
                 root.writeFile("/lib/modules/" + rel + "/" + e.getKey(), e.getValue(), 0644, 0, 0);
             }
             run.stage("kernel", "building the initramfs of " + rel);
-            KernelInitrd.Built initrd = KernelInitrd.build(root, guest, rel, needs, ctx.deviceMap()::translate);
+            KernelInitrd.Built initrd = KernelInitrd.build(root, guest, tree, needs, ctx.deviceMap()::translate);
             List<String> notes = new ArrayList<>(BootEntryWriter.addAndMakeDefault(root, ctx,
                     new BootEntryWriter.NewKernel(rel, kernelPath, initrd.path(), p.name())));
             warnNotes(run, notes);

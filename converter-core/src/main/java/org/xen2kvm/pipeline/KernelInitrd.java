@@ -18,6 +18,7 @@ import org.xen2kvm.initramfs.InitramfsImage;
 import org.xen2kvm.initramfs.ModuleFile;
 import org.xen2kvm.initramfs.Rebuilt;
 import org.xen2kvm.kernel.VirtioInitramfs;
+import org.xen2kvm.kmod.ModuleTree;
 
 /**
  * The initramfs of a kernel installed into the guest: the guest's default kernel's initramfs
@@ -39,15 +40,17 @@ final class KernelInitrd {
     /**
      * Builds and writes the initramfs of {@code release}.
      *
+     * @param tree the new release's module tree, as scanned for depmod
      * @throws Xen2KvmException when the guest has no initramfs to start from
      */
-    static Built build(GuestFileSystem fs, InspectedGuest guest, String release, VirtioInitramfs.Needs needs,
+    static Built build(GuestFileSystem fs, InspectedGuest guest, ModuleTree tree, VirtioInitramfs.Needs needs,
                        Function<String, Optional<String>> deviceMap) throws IOException {
+        String release = tree.release();
         KernelVerdict template = template(guest).orElseThrow(() -> new Xen2KvmException("--install-kernel: the guest"
                 + " has no initramfs to build one for " + release + " from (none of its kernels has one in /boot)"));
         byte[] data = fs.readFile(template.initrdPath(), InitrdCache.MAX_INITRD_BYTES);
         InitramfsImage image = InitramfsImage.read(template.initrdPath(), data);
-        Rebuilt rebuilt = VirtioInitramfs.rebuildFor(fs, image, release, needs, deviceMap);
+        Rebuilt rebuilt = VirtioInitramfs.rebuildFor(fs, image, tree, needs, deviceMap);
         byte[] built = rebuilt.image().write();
         String path = InstallKernels.initrdName(guest, template.initrdPath(), release);
         fs.writeFile(path, built, 0644, 0, 0);
