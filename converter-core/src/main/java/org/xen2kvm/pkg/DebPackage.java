@@ -214,8 +214,11 @@ public final class DebPackage implements PackageArchive {
         InputStream raw = new FileSlice(ch, data.dataOffset(), data.size(), true);
         try {
             String where = "ar member " + data.name();
-            return new TarEntryReader(file, data.name(), new CappedInputStream(dataCompression.open(raw), file, where,
-                    MAX_DATA_TAR));
+            Optional<InputStream> parallel = dataCompression == PayloadCompression.XZ
+                    ? ParallelXz.open(ch, data.dataOffset(), data.size()) : Optional.empty();
+            InputStream inflated = parallel.isPresent() ? new java.io.BufferedInputStream(parallel.get(), 1 << 16)
+                    : dataCompression.open(raw);
+            return new TarEntryReader(file, data.name(), new CappedInputStream(inflated, file, where, MAX_DATA_TAR));
         } catch (IOException | RuntimeException e) {
             raw.close();
             if (e instanceof PackageFormatException p) {
