@@ -4,6 +4,7 @@ import java.nio.file.NoSuchFileException;
 import org.xen2kvm.config.ConfigParseException;
 import org.xen2kvm.image.DiskFormatException;
 import org.xen2kvm.image.write.OutputIsSourceException;
+import org.xen2kvm.pkg.PackageFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -28,7 +29,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     static boolean isBadInput(Throwable e) {
         return e instanceof ConfigParseException || e instanceof DiskFormatException
                 || e instanceof NoSuchFileException || e instanceof IllegalArgumentException
-                || e instanceof OutputIsSourceException;
+                || e instanceof OutputIsSourceException || e instanceof PackageFormatException;
     }
 
     static String message(Throwable e) {

@@ -457,6 +457,65 @@ class LauncherIT {
         assertFalse(Files.exists(out), out + " was created");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Launcher.class)
+    void installKernelRefusesWhatCannotGoIntoTheGuestAndLeavesNothing(Launcher how) throws Exception {
+        ExternalTool.require("dpkg-deb");
+        Path cfg = xenOnlyGuest();
+        Path out = dir(how, "refused-kernel");
+        Path pkgs = Files.createDirectories(work.resolve(how + "-pkgs"));
+        String rel = "9.9.9-x2k";
+        Path notKernel = deb(pkgs, "hello-x2k", "amd64", null, Map.of("usr/share/doc/hello-x2k/README", "hello\n"));
+        Map<String, String> kernelFiles = Map.of("boot/vmlinuz-" + rel, "a kernel\n",
+                "lib/modules/" + rel + "/modules.order", "");
+        Path arm = deb(pkgs, "linux-image-" + rel, "arm64", null, kernelFiles);
+        Path needy = deb(pkgs, "linux-image-" + rel, "amd64",
+                "kmod, linux-base (>= 4.3~), x2k-absent-tool (>= 2) | x2k-other-tool, initramfs-tools | linux-initramfs-tool",
+                kernelFiles);
+        Path garbage = Files.writeString(pkgs.resolve("garbage.deb"), "not a package at all\n");
+        assertOneLineError(run(how, "convert", cfg.toString(), "-o", out.toString(), "--install-kernel",
+                notKernel.toString()), 1, "xen2kvm: " + notKernel + ": package hello-x2k 1.0 carries no kernel (no"
+                + " /boot/vmlinuz-RELEASE with a /lib/modules/RELEASE/ tree); pass a kernel image package such as"
+                + " linux-image-*.deb or kernel-*.rpm");
+        assertFalse(Files.exists(out), out + " was left behind");
+        assertOneLineError(run(how, "convert", cfg.toString(), "-o", out.toString(), "--install-kernel",
+                arm.toString()), 1, "xen2kvm: " + arm + ": package linux-image-" + rel + " 1.0 is built for arm64, the"
+                + " guest is amd64; pass a kernel package built for x86_64");
+        assertFalse(Files.exists(out), out + " was left behind");
+        // The guest's dpkg status has kmod, linux-base and initramfs-tools (providing linux-initramfs-tool).
+        assertOneLineError(run(how, "convert", cfg.toString(), "-o", out.toString(), "--dry-run", "--install-kernel",
+                needy.toString()), 1, "xen2kvm: " + needy + ": package linux-image-" + rel + " 1.0 needs what the guest"
+                + " lacks: x2k-absent-tool (>= 2) | x2k-other-tool; install it in the guest first, or pass a kernel"
+                + " package whose dependencies the guest has");
+        assertFalse(Files.exists(out), out + " was left behind");
+        // Every package is opened and checked before the first is installed; bad input is exit 2.
+        Run r = run(how, "convert", cfg.toString(), "-o", out.toString(), "--install-kernel", notKernel.toString(),
+                "--install-kernel", garbage.toString());
+        assertOneLineError(r, 2, "xen2kvm: " + garbage + ": offset 0: neither a Debian package (!<arch> magic) nor an"
+                + " RPM (ed ab ee db magic)");
+        assertFalse(Files.exists(out), out + " was left behind");
+    }
+
+    /** A binary package built by dpkg-deb from {@code files} (path in the package to content). */
+    private static Path deb(Path dir, String name, String arch, String depends, Map<String, String> files)
+            throws Exception {
+        Path tree = Files.createTempDirectory(dir, name + "-");
+        Files.createDirectories(tree.resolve("DEBIAN"));
+        Files.writeString(tree.resolve("DEBIAN/control"), "Package: " + name + "\nVersion: 1.0\nArchitecture: " + arch
+                + "\nMaintainer: xen2kvm tests <tests@example.invalid>\n" + (depends == null ? "" : "Depends: " + depends
+                + "\n") + "Description: a test package for --install-kernel\n");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path p = tree.resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f.getValue());
+        }
+        Path deb = dir.resolve(name + "_1.0_" + arch + (depends == null ? "" : "-needy") + ".deb");
+        ExternalTool.Result built = ExternalTool.run(List.of("dpkg-deb", "--root-owner-group", "--build", tree.toString(),
+                deb.toString()));
+        assertEquals(0, built.exitCode(), built.output());
+        return deb;
+    }
+
     private static Path xenOnlyGuestConfig;
 
     /** {@link XenOnlyGuest}, built once. */

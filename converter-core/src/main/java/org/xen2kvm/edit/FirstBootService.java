@@ -150,8 +150,8 @@ public final class FirstBootService {
                     [Unit]
                     Description=xen2kvm first boot: register the kernel installed during the conversion
                     After=local-fs.target
-                    # Logins wait until the package database knows the kernel.
-                    Before=systemd-user-sessions.service
+                    # Logins do not wait: dpkg -i of a kernel takes minutes on a slow first boot, which
+                    # would look like a hung guest; systemctl is-system-running --wait says when it is done.
                     ConditionPathExists=%s
 
                     [Service]

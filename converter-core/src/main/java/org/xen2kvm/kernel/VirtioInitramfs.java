@@ -169,10 +169,24 @@ public final class VirtioInitramfs {
     /** {@link #buildFor}, with the image unwritten and the changes made, for a report. */
     public static Rebuilt rebuildFor(GuestFileSystem fs, InitramfsImage template, String newRelease, Needs needs,
             Function<String, Optional<String>> deviceMap) throws IOException {
+        return rebuildFor(fs, template, scan(fs, newRelease), needs, deviceMap);
+    }
+
+    /**
+     * {@link #rebuildFor}, with the new release's module tree as the caller scanned it (a kernel
+     * install scans it once for depmod's files; a second scan cost about a second).
+     */
+    public static Rebuilt rebuildFor(GuestFileSystem fs, InitramfsImage template, ModuleTree newTree, Needs needs,
+            Function<String, Optional<String>> deviceMap) throws IOException {
+        return rebuildFor(fs, template, new KmodModuleSupply(fs, newTree), needs, deviceMap);
+    }
+
+    private static Rebuilt rebuildFor(GuestFileSystem fs, InitramfsImage template, KmodModuleSupply supply, Needs needs,
+            Function<String, Optional<String>> deviceMap) throws IOException {
+        String newRelease = supply.tree().release();
         String what = "initramfs for " + newRelease;
         InitramfsFormat format = requireKnown(template, what);
         requireLvmTool(template, needs, what);
-        KmodModuleSupply supply = scan(fs, newRelease);
         List<String> changes = new ArrayList<>();
         List<String> needed = KvmBootModules.resolve(fs, supply.tree(), needs, changes);
         Set<String> old = moduleNames(template);

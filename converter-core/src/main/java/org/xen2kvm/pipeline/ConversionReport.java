@@ -75,6 +75,12 @@ public final class ConversionReport {
                         .append(n.model()).append(")\n");
             }
         }
+        if (!r.installedKernels().isEmpty()) {
+            sb.append("  installed kernels:\n");
+            for (String k : r.installedKernels()) {
+                sb.append("    - ").append(k).append('\n');
+            }
+        }
         if (r.edits() != null) {
             String diff = r.edits().unifiedDiff();
             sb.append("  guest edits:").append(diff.isEmpty() ? " none\n" : "\n");
@@ -201,6 +207,7 @@ public final class ConversionReport {
             KernelReport.choice(w.name("kernelChoice"), r.inspected().kernelChoice());
             w.endObject();
         }
+        stringArray(w.name("installedKernels"), r.installedKernels());
         w.name("edits").value(r.edits() == null ? null : r.edits().unifiedDiff());
         stringArray(w.name("warnings"), p.warnings());
         w.name("domainXml").value(r.domainXml());

@@ -21,6 +21,7 @@ import org.xen2kvm.plan.ConversionPlan;
  * @param timings     stage name to wall time
  * @param space       the data the disks write and the free space of the output file system,
  *                    or null when the disks were not read
+ * @param installedKernels what {@code --install-kernel} installed, one line each; empty without it
  */
 public record ConversionResult(
         ConversionPlan plan,
@@ -31,7 +32,18 @@ public record ConversionResult(
         String registered,
         BootReport boot,
         Map<String, Duration> timings,
-        OutputSpace space) {
+        OutputSpace space,
+        List<String> installedKernels) {
+
+    public ConversionResult {
+        installedKernels = List.copyOf(installedKernels);
+    }
+
+    /** A result without kernels installed. */
+    public ConversionResult(ConversionPlan plan, InspectedGuest inspected, EditReport edits, String domainXml,
+            List<Path> outputs, String registered, BootReport boot, Map<String, Duration> timings, OutputSpace space) {
+        this(plan, inspected, edits, domainXml, outputs, registered, boot, timings, space, List.of());
+    }
 
     /** A result without the space figures. */
     public ConversionResult(ConversionPlan plan, InspectedGuest inspected, EditReport edits, String domainXml,

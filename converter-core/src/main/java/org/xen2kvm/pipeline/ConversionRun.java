@@ -49,9 +49,12 @@ public final class ConversionRun {
         return Optional.ofNullable(fact.type().cast(facts.get(fact)));
     }
 
-    /** Records what a step produced. Each fact is produced once, except the plan, which steps refine. */
+    /**
+     * Records what a step produced. Each fact is produced once, except the plan, which steps
+     * refine, and the inspected guest, which a kernel install adds a kernel to.
+     */
     public <T> void put(Fact<T> fact, T value) {
-        if (facts.containsKey(fact) && !fact.equals(Facts.PLAN)) {
+        if (facts.containsKey(fact) && !fact.equals(Facts.PLAN) && !fact.equals(Facts.INSPECTED)) {
             throw new IllegalStateException(fact.name() + " produced twice");
         }
         facts.put(fact, fact.type().cast(value));

@@ -27,6 +27,7 @@ public final class Converter {
                 run.find(Facts.EDITS).orElse(null), run.get(Facts.DOMAIN_XML),
                 request.dryRun() ? List.of() : run.cleanup().outputs().files(),
                 registered == null ? null : registered.name(), registered == null ? null : registered.boot(),
-                run.timings(), run.find(Facts.SPACE).orElse(null));
+                run.timings(), run.find(Facts.SPACE).orElse(null),
+                run.find(Facts.INSTALLED_KERNELS).map(InstalledKernels::summary).orElse(List.of()));
     }
 }

@@ -45,17 +45,22 @@ final class EditGuest extends PipelineStep {
             return;
         }
         run.stage("edit", "fixing the guest for KVM");
-        ConversionPlan plan = run.get(Facts.PLAN);
-        List<String> macs = plan.source().nics().stream().map(SourceNic::mac).filter(Objects::nonNull).toList();
-        ConversionContext ctx = new ConversionContext(plan.deviceMap(), run.get(Facts.INSPECTED),
-                run.request().fstabUuid(), plan.deviceMap().followAll(run.get(Facts.LAYOUT).uuids(),
-                        run.get(Facts.PLANNED_DEVICES)), macs, SERIAL_CONSOLE);
+        ConversionContext ctx = context(run);
         if (!root.get().isWritable()) {
             throw new Xen2KvmException(root.get().describe() + ": the root filesystem cannot be edited");
         }
         EditReport edits = GuestEditor.applyAll(root.get(), ctx);
         edits.warnings().forEach(run::warn);
         run.put(Facts.EDITS, edits);
+    }
+
+    /** What the edits need to know of this conversion: the device map, the inspected guest, the NICs. */
+    static ConversionContext context(ConversionRun run) {
+        ConversionPlan plan = run.get(Facts.PLAN);
+        List<String> macs = plan.source().nics().stream().map(SourceNic::mac).filter(Objects::nonNull).toList();
+        return new ConversionContext(plan.deviceMap(), run.get(Facts.INSPECTED), run.request().fstabUuid(),
+                plan.deviceMap().followAll(run.get(Facts.LAYOUT).uuids(), run.get(Facts.PLANNED_DEVICES)), macs,
+                SERIAL_CONSOLE);
     }
 
     /** What the plan says for {@code --no-guest-edits}: every edit by name, and what LVM refused. */

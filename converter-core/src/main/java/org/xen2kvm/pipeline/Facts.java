@@ -34,6 +34,9 @@ public final class Facts {
     public static final Fact<InspectedGuest> INSPECTED = new Fact<>("the inspected guest", InspectedGuest.class);
     /** The device map as planned from the definition, before inspection chose the device models. */
     static final Fact<DeviceMap> PLANNED_DEVICES = new Fact<>("the planned device map", DeviceMap.class);
+    /** The kernel packages installed into the guest ({@code --install-kernel}). */
+    public static final Fact<InstalledKernels> INSTALLED_KERNELS = new Fact<>("the installed kernels",
+            InstalledKernels.class);
     /** How the KVM guest boots. */
     static final Fact<BootDecision> BOOT = new Fact<>("the boot decision", BootDecision.class);
     /** The guest edits made in the overlays. */

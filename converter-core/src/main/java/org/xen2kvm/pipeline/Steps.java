@@ -20,6 +20,8 @@ public final class Steps {
                 new InspectGuest("; the guest is copied unchanged"),
                 new ChooseDevices(),
                 new RequireKvmKernel(),
+                // Before the boot decision and the edits, which then see the new kernel as the guest's default.
+                new InstallKernels(),
                 new DecideBoot(),
                 new EditGuest(),
                 new FinishPlan(),

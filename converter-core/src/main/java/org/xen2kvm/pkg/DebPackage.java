@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -37,12 +38,20 @@ public final class DebPackage implements PackageArchive {
     private final PackageMetadata metadata;
     private final ArArchive.Member data;
     private final PayloadCompression dataCompression;
+    /** The files md5sums lists, or null when the package has no md5sums. */
+    private final List<String> listed;
 
-    private DebPackage(Path file, PackageMetadata metadata, ArArchive.Member data, PayloadCompression dataCompression) {
+    private DebPackage(Path file, PackageMetadata metadata, ArArchive.Member data, PayloadCompression dataCompression,
+                       List<String> listed) {
         this.file = file;
         this.metadata = metadata;
         this.data = data;
         this.dataCompression = dataCompression;
+        this.listed = listed == null ? null : List.copyOf(listed);
+    }
+
+    /** What control.tar says: the control file's fields and md5sums' list of files (null without one). */
+    private record Control(PackageMetadata metadata, List<String> listed) {
     }
 
     /**
@@ -86,8 +95,8 @@ public final class DebPackage implements PackageArchive {
                 throw new PackageFormatException(file, control.headerOffset(), control.name() + " of " + control.size()
                         + " bytes is too large for a control archive");
             }
-            PackageMetadata metadata = readControl(file, ch, control, controlCompression);
-            return new DebPackage(file, metadata, data, dataCompression);
+            Control read = readControl(file, ch, control, controlCompression);
+            return new DebPackage(file, read.metadata(), data, dataCompression, read.listed());
         }
     }
 
@@ -102,9 +111,10 @@ public final class DebPackage implements PackageArchive {
                 + (base.equals(DATA_TAR) ? ", .bz2 or .lzma" : "") + ")"));
     }
 
-    private static PackageMetadata readControl(Path file, FileChannel ch, ArArchive.Member member, PayloadCompression c)
+    private static Control readControl(Path file, FileChannel ch, ArArchive.Member member, PayloadCompression c)
             throws IOException {
         String controlText = null;
+        List<String> listed = null;
         List<String> scripts = new ArrayList<>();
         String where = "ar member " + member.name();
         InputStream raw = new FileSlice(ch, member.dataOffset(), member.size(), false);
@@ -125,6 +135,8 @@ public final class DebPackage implements PackageArchive {
                         throw new PackageFormatException(file, where, "control file cut short");
                     }
                     controlText = new String(text, StandardCharsets.UTF_8);
+                } else if (name.equals("/md5sums")) {
+                    listed = md5sums(tar.readNBytes((int) Math.min(e.getSize(), MAX_CONTROL_TAR)));
                 } else if (SCRIPTS.contains(name.substring(1))) {
                     scripts.add(name.substring(1));
                 }
@@ -145,8 +157,34 @@ public final class DebPackage implements PackageArchive {
             depends.addAll(DebControl.relations(file, field, v));
         }
         List<String> provides = DebControl.provides(file, control.field("Provides").orElse(""));
-        return new PackageMetadata(PackageFormat.DEB, control.required(file, "Package"), control.required(file, "Version"),
-                control.required(file, "Architecture"), depends, provides, scripts);
+        return new Control(new PackageMetadata(PackageFormat.DEB, control.required(file, "Package"),
+                control.required(file, "Version"), control.required(file, "Architecture"), depends, provides, scripts), listed);
+    }
+
+    /**
+     * The files md5sums lists ({@code <md5>  <path>} per line, paths without the leading
+     * slash), so that the kernel is found without inflating data.tar: for the Debian cloud
+     * kernel the image is the 8th of 1,379 entries, but inflating the 13 MiB before it cost
+     * 1.7 s of an --install-kernel conversion. Only regular files are listed; a listing that
+     * does not parse is not used.
+     */
+    private static List<String> md5sums(byte[] text) {
+        List<String> out = new ArrayList<>();
+        for (String line : new String(text, StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int sep = line.indexOf("  ");
+            if (sep != 32) {
+                return null;
+            }
+            Optional<String> path = EntryPaths.normalize(line.substring(sep + 2));
+            if (path.isEmpty()) {
+                return null;
+            }
+            out.add(path.get());
+        }
+        return out;
     }
 
     @Override
@@ -157,6 +195,12 @@ public final class DebPackage implements PackageArchive {
     @Override
     public PackageMetadata metadata() {
         return metadata;
+    }
+
+    /** The regular files md5sums lists; empty when the package has none (data.tar alone knows them). */
+    @Override
+    public Optional<List<String>> listedPaths() {
+        return Optional.ofNullable(listed);
     }
 
     /** How data.tar is compressed. */
@@ -170,8 +214,11 @@ public final class DebPackage implements PackageArchive {
         InputStream raw = new FileSlice(ch, data.dataOffset(), data.size(), true);
         try {
             String where = "ar member " + data.name();
-            return new TarEntryReader(file, data.name(), new CappedInputStream(dataCompression.open(raw), file, where,
-                    MAX_DATA_TAR));
+            Optional<InputStream> parallel = dataCompression == PayloadCompression.XZ
+                    ? ParallelXz.open(ch, data.dataOffset(), data.size()) : Optional.empty();
+            InputStream inflated = parallel.isPresent() ? new java.io.BufferedInputStream(parallel.get(), 1 << 16)
+                    : dataCompression.open(raw);
+            return new TarEntryReader(file, data.name(), new CappedInputStream(inflated, file, where, MAX_DATA_TAR));
         } catch (IOException | RuntimeException e) {
             raw.close();
             if (e instanceof PackageFormatException p) {

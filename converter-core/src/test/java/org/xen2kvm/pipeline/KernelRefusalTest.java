@@ -77,12 +77,12 @@ class KernelRefusalTest {
     @Test
     void installKernelPackagesLiftTheRefusal(@TempDir Path dir) throws Exception {
         Path cfg = XenOnlyGuest.build(dir.resolve("xen"));
-        Path pkg = Files.writeString(dir.resolve("linux-image.deb"), "not read yet\n");
-        // The installer is not wired yet: the dry run gets past the refusal and plans the dom0 kernel.
-        ConversionResult r = Converter.run(request(cfg, dir.resolve("kvm"), true,
-                new BootRequest(BootMode.AUTO, null, null, null, List.of(pkg))), ConversionListener.NONE);
-        assertEquals(BootStrategy.DIRECT_KERNEL, r.plan().boot());
-        assertTrue(ConversionReport.text(r, true).contains("    chosen: none (no kernel in /boot can boot on KVM)\n"),
-                ConversionReport.text(r, true));
+        Path pkg = Files.writeString(dir.resolve("linux-image.deb"), "not a package\n");
+        // Past the refusal, the package is read (InstallKernels): this one is no package, bad input naming it.
+        org.xen2kvm.pkg.PackageFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.xen2kvm.pkg.PackageFormatException.class, () -> Converter.run(request(cfg, dir.resolve("kvm"), true,
+                        new BootRequest(BootMode.AUTO, null, null, null, List.of(pkg))), ConversionListener.NONE));
+        assertTrue(e.getMessage().startsWith(pkg + ": offset 0: neither a Debian package"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("kvm")), "a dry run created " + dir.resolve("kvm"));
     }
 }

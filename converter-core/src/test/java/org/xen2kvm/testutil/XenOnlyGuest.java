@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * A xen-tools style guest like the demo guest of {@code testdata/examples}, whose only kernels
  * cannot boot on KVM: a RHEL5 {@code kernel-xen} (a Xen flavour by its release) and a Debian
  * kernel whose config and module tree have no virtio drivers. Its dom0 kernel is the Xen one
- * and is not on this host. Built with {@code mkfs.ext4 -d} from the demo guest's files.
+ * and is not on this host. Built with {@code mkfs.ext4 -d} from the demo guest's files, plus a
+ * dpkg status for the {@code --install-kernel} checks.
  */
 public final class XenOnlyGuest {
     /** The kernels the guest holds, as the refusal names them. */
@@ -47,6 +48,11 @@ public final class XenOnlyGuest {
         Files.writeString(boot.resolve("initrd.img-" + STRIPPED_RELEASE), "placeholder initrd\n");
         Files.writeString(boot.resolve("config-" + STRIPPED_RELEASE), "CONFIG_64BIT=y\nCONFIG_XEN=y\n"
                 + "# CONFIG_VIRTIO_BLK is not set\n# CONFIG_VIRTIO_NET is not set\n# CONFIG_VIRTIO_PCI is not set\n");
+        // What --install-kernel checks a package against: dpkg's architecture, kmod, linux-base, initramfs-tools.
+        Path dpkg = Files.createDirectories(root.resolve("var/lib/dpkg"));
+        try (var status = XenOnlyGuest.class.getResourceAsStream("xenonly-dpkg-status")) {
+            Files.write(dpkg.resolve("status"), status.readAllBytes());
+        }
         Path mods = root.resolve("lib/modules/" + STRIPPED_RELEASE + "/kernel/drivers/block");
         Files.createDirectories(mods);
         Files.writeString(mods.resolve("xen-blkfront.ko"), "module\n");
