@@ -24,6 +24,7 @@ import org.xen2kvm.pkg.InstalledPackage;
 import org.xen2kvm.pkg.KernelPackage;
 import org.xen2kvm.pkg.KernelPackages;
 import org.xen2kvm.pkg.PackageFormat;
+import org.xen2kvm.pkg.PackageInstaller;
 
 /**
  * Installs the kernel packages of {@code --install-kernel} into the guest, in the overlays:
@@ -83,7 +84,7 @@ final class InstallKernels extends PipelineStep {
         for (KernelPackage p : packages) {
             String rel = p.kernelRelease().orElseThrow();
             run.stage("kernel", "installing " + p.name() + " " + p.version());
-            InstalledPackage installed = org.xen2kvm.pkg.PackageInstaller.install(root, p);
+            InstalledPackage installed = PackageInstaller.install(root, p);
             String scripts = "";
             for (String w : installed.warnings()) {
                 // dpkg -i at first boot runs a .deb's maintainer scripts: not a warning for Debian guests.
