@@ -189,10 +189,8 @@ class DepmodOracleTest {
             List<String> got = tree.loadOrder(wanted).stream().map(KernelModule::path).toList();
             assertEquals(List.copyOf(new LinkedHashSet<>(expected)), got, "load order of " + wanted);
         }
-        assertEquals(List.of("kernel/drivers/virtio/virtio.ko", "kernel/drivers/virtio/virtio_ring.ko",
-                "kernel/drivers/virtio/virtio_pci_modern_dev.ko", "kernel/drivers/virtio/virtio_pci_legacy_dev.ko",
-                "kernel/drivers/virtio/virtio_pci.ko"),
-                tree.loadOrder(List.of("virtio_pci")).stream().map(KernelModule::path).toList());
+        // No fixed list here: which of virtio and virtio_ring needs the other changed between
+        // Debian's 6.1.0-53 and 6.1.0-57 kernels, and the test takes whatever kernel apt serves.
         assertTrue(tree.isBuiltin("ext4"));
         assertTrue(tree.isBuiltin("fs-ext4"));
         assertFalse(tree.isBuiltin("virtio_blk"));
