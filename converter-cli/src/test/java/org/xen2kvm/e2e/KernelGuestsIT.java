@@ -52,7 +52,7 @@ import picocli.CommandLine;
  * and guest-dracut boot with the initramfs the conversion rebuilds (org.xen2kvm.kernel.VirtioInitramfs);
  * guest-novirtio boots the cloud kernel {@code --install-kernel} installs (pipeline.InstallKernels),
  * from its disk and directly. One boot per scenario; every check of a scenario is made in that
- * one login. {@link KernelSwap} marks a scenario not working yet (none now).
+ * one login.
  */
 class KernelGuestsIT {
     private static final String URI = "qemu:///system";
