@@ -25,6 +25,9 @@ import org.xen2kvm.guest.OsFamily;
  * files the guest has without asking (nobody is there to answer at boot), {@code --force-depends}
  * lets the kernel be configured when a dependency is missing rather than left half-installed.
  *
+ * The postinst hooks also rebuild the initramfs and the GRUB menu, so for Debian packages the
+ * service runs nothing else.
+ *
  * <p>RPM packages go through {@code rpm -i --justdb --nodeps --noscripts}: only the database
  * learns of the files, which are already in place; the scripts ({@code new-kernel-pkg},
  * {@code kernel-install}) would add a second boot entry and initramfs for a kernel that has
@@ -343,7 +346,18 @@ public final class FirstBootService {
                 sb.append("step rpm -i --justdb --nodeps --noscripts ").append(p.guestPath()).append('\n');
             }
         }
+        // dpkg -i runs a Debian kernel's postinst, whose /etc/kernel/postinst.d hooks already
+        // rebuild its initramfs (initramfs-tools, dracut) and the GRUB menu (zz-update-grub):
+        // doing both again doubled a first boot that takes minutes on a slow machine.
+        boolean rpm = packages.stream().anyMatch(p -> p.format() != Format.DEB);
+        if (!rpm) {
+            sb.append("echo \"xen2kvm: the kernel packages' postinst hooks (/etc/kernel/postinst.d) rebuilt the"
+                    + " initramfs and the boot menu\"\n");
+        }
         for (Package p : packages) {
+            if (p.format() == Format.DEB) {
+                continue;
+            }
             String cmd = initramfsCommand(fs, guest, p.kernelRelease());
             if (cmd == null) {
                 sb.append("echo \"xen2kvm: no initramfs tool (update-initramfs, dracut, mkinitrd) found; the initramfs"
@@ -354,7 +368,7 @@ public final class FirstBootService {
                 sb.append("step ").append(cmd).append('\n');
             }
         }
-        String grub = bootloaderCommand(fs);
+        String grub = rpm ? bootloaderCommand(fs) : null;
         if (grub != null) {
             sb.append("step ").append(grub).append('\n');
         }

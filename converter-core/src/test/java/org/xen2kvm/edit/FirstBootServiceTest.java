@@ -73,7 +73,8 @@ class FirstBootServiceTest {
         String script = fs.readText(FirstBootService.SCRIPT);
         assertTrue(script.contains("\nstep dpkg -i --force-confold --force-depends "
                 + "/var/lib/xen2kvm/packages/linux-image-6.1.0-27-cloud-amd64_6.1.115-1_amd64.deb\n"), script);
-        assertTrue(script.contains("\nstep update-grub\n"), script);
+        // dpkg -i runs the kernel's postinst hooks, which rebuild the initramfs and the menu.
+        assertFalse(script.contains("update-grub") || script.contains("update-initramfs"), script);
         assertTrue(script.contains("\nrm -f " + FirstBootService.UNIT_LINK + " " + FirstBootService.UNIT + "\n"), script);
     }
 
@@ -165,8 +166,8 @@ class FirstBootServiceTest {
             ExternalTool.Result r = ExternalTool.run(List.of("sh", scriptFile.toString()));
             assertEquals(0, r.exitCode(), r.output());
             assertEquals("dpkg -i --force-confold --force-depends " + root
-                    + "/var/lib/xen2kvm/packages/linux-image-6.1.0-27-cloud-amd64_6.1.115-1_amd64.deb\n"
-                    + "update-initramfs -c -k 6.1.0-27-cloud-amd64\nupdate-grub\n", Files.readString(root.resolve("calls")));
+                    + "/var/lib/xen2kvm/packages/linux-image-6.1.0-27-cloud-amd64_6.1.115-1_amd64.deb\n",
+                    Files.readString(root.resolve("calls")));
             String log = Files.readString(root.resolve("var/log/xen2kvm-firstboot.log"));
             assertEquals(fail, log.contains("xen2kvm: failed (exit 3): dpkg -i"), log);
             assertEquals(fail, Files.exists(root.resolve("var/lib/xen2kvm/packages")), "packages kept only after a failure");
