@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,14 +23,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.xen2kvm.cli.Xen2KvmCommand;
 import org.xen2kvm.json.JsonParser;
 import org.xen2kvm.libvirt.BootReport;
 import org.xen2kvm.libvirt.LibvirtRegistrar;
 import org.xen2kvm.libvirt.RegisteredDomain;
 import org.xen2kvm.libvirt.SerialConsole;
 import org.xen2kvm.testutil.ExternalTool;
-import picocli.CommandLine;
 
 /**
  * End to end for the kernel swap (issue 11), on the guests of
@@ -117,7 +109,7 @@ class KernelGuestsIT {
      */
     private void assertGivesUpOnRoot(String guest, Path vmlinuz, Path initrd, String rootDev) throws Exception {
         Path dir = guests.guest(guest);
-        Map<Path, String> before = hashes(dir);
+        Map<Path, String> before = DebianGuestsBootIT.hashes(dir);
         Path out = outputDir(guest + "-asbuilt");
         Path disk = sparseCopy(dir.resolve("disk.img"), out.resolve("disk.img"));
         Path swap = sparseCopy(dir.resolve("swap.img"), out.resolve("swap.img"));
@@ -148,7 +140,7 @@ class KernelGuestsIT {
                 console);
         // The kernel ran and looked for disks: this is the initramfs failing, not QEMU.
         assertTrue(console.contains("Linux version " + guests.kernel()), console);
-        assertEquals(before, hashes(dir), "source images changed");
+        assertEquals(before, DebianGuestsBootIT.hashes(dir), "source images changed");
     }
 
     // ------------------------------------------------------------- --install-kernel ----
@@ -163,15 +155,15 @@ class KernelGuestsIT {
     void novirtioDryRunInstallsTheCloudKernelInTheOverlayOnly() throws Exception {
         String cloud = guests.cloudKernelRelease();
         Path out = outputDir("guest-novirtio-dry");
-        Map<Path, String> before = hashes(guests.guest("guest-novirtio"));
+        Map<Path, String> before = DebianGuestsBootIT.hashes(guests.guest("guest-novirtio"));
         for (String[] boot : List.of(new String[0], new String[] {"--boot", "direct"})) {
             List<String> args = new ArrayList<>(List.of("convert", guests.config("guest-novirtio").toString(), "-o",
                     out.resolve("o").toString(), "--dry-run", "--json", "--install-kernel",
                     guests.cloudKernelDeb().toString()));
             args.addAll(Arrays.asList(boot));
-            Run run = cli(args.toArray(String[]::new));
-            assertEquals(0, run.exit, run.err + run.out);
-            Map<String, Object> report = (Map<String, Object>) JsonParser.parse(run.out);
+            DebianGuestsBootIT.Run run = DebianGuestsBootIT.cli(args.toArray(String[]::new));
+            assertEquals(0, run.exit(), run.err() + run.out());
+            Map<String, Object> report = (Map<String, Object>) JsonParser.parse(run.out());
             List<String> installed = (List<String>) report.get("installedKernels");
             assertEquals(2, installed.size(), installed.toString());
             assertTrue(installed.get(0).startsWith("linux-image-" + cloud + " "), installed.get(0));
@@ -193,7 +185,7 @@ class KernelGuestsIT {
                     "the package's files are summed up, not shown as diffs");
         }
         assertFalse(Files.exists(out.resolve("o")), "a dry run wrote " + out.resolve("o"));
-        assertEquals(before, hashes(guests.guest("guest-novirtio")), "source images changed");
+        assertEquals(before, DebianGuestsBootIT.hashes(guests.guest("guest-novirtio")), "source images changed");
     }
 
     // ------------------------------------------------------- positive (kernel swap) ----
@@ -247,7 +239,7 @@ class KernelGuestsIT {
     @SuppressWarnings("unchecked")
     private LoggedIn convertAndLogIn(String guest, String... extra) throws Exception {
         Path dir = guests.guest(guest);
-        Map<Path, String> before = hashes(dir);
+        Map<Path, String> before = DebianGuestsBootIT.hashes(dir);
         Path out = outputDir(guest);
         String name = "kguests-" + guest;
         List<String> args = new ArrayList<>(List.of("convert", guests.config(guest).toString(), "-o", out.toString(),
@@ -255,16 +247,16 @@ class KernelGuestsIT {
                 "--verify-boot=" + BOOT_TIMEOUT.toSeconds()));
         args.addAll(Arrays.asList(extra));
         long t0 = System.nanoTime();
-        Run run = cli(args.toArray(String[]::new));
+        DebianGuestsBootIT.Run run = DebianGuestsBootIT.cli(args.toArray(String[]::new));
         System.out.printf("%s %s: convert + boot to login took %.1f s%n", guest, String.join(" ", extra),
                 (System.nanoTime() - t0) / 1e9);
-        Map<String, Object> report = run.exit == 0 ? (Map<String, Object>) JsonParser.parse(run.out) : Map.of();
+        Map<String, Object> report = run.exit() == 0 ? (Map<String, Object>) JsonParser.parse(run.out()) : Map.of();
         Map<String, Object> target = (Map<String, Object>) report.get("target");
         if (target != null) {
             defined.add(new RegisteredDomain(URI, name, (String) target.get("uuid")));
         }
-        assertEquals(0, run.exit, run.err + run.out);
-        assertEquals(before, hashes(dir), "source images changed");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        assertEquals(before, DebianGuestsBootIT.hashes(dir), "source images changed");
         Map<String, Object> bootCheck = (Map<String, Object>) report.get("bootCheck");
         assertEquals(true, bootCheck.get("booted"), "boot check: " + bootCheck);
         RegisteredDomain dom = defined.get(defined.size() - 1);
@@ -416,36 +408,5 @@ class KernelGuestsIT {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         outputs.add(dir);
         return dir;
-    }
-
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        CommandLine cl = Xen2KvmCommand.newCommandLine();
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        cl.setOut(new PrintWriter(o, true));
-        cl.setErr(new PrintWriter(e, true));
-        int code = cl.execute(args);
-        return new Run(code, o.toString(), e.toString());
-    }
-
-    private static Map<Path, String> hashes(Path dir) throws Exception {
-        Map<Path, String> m = new LinkedHashMap<>();
-        try (var files = Files.list(dir)) {
-            for (Path p : files.filter(p -> p.toString().endsWith(".img")).sorted().toList()) {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = Files.newInputStream(p)) {
-                    byte[] b = new byte[1 << 20];
-                    int n;
-                    while ((n = in.read(b)) > 0) {
-                        md.update(b, 0, n);
-                    }
-                }
-                m.put(p.getFileName(), HexFormat.of().formatHex(md.digest()));
-            }
-        }
-        return m;
     }
 }
