@@ -83,7 +83,12 @@ fuzz_target() {
     log="$logs/${t//[#\/]/_}.$r.log"
     # -Xmx bounds memory (an OutOfMemoryError is a finding); libFuzzer's -timeout catches a hang
     # inside one input, `timeout` a JVM that never gets going.
+    # The regex-injection sanitizer is off: lvm.conf filters are regular expressions by definition
+    # (LvmFilterEdit compiles them and treats one that does not compile as matching everything);
+    # it reported exactly that, a guest's pattern that is no valid regex. No other target compiles
+    # patterns from its input.
     if ! JAZZER_FUZZ=1 timeout 300 java -Xmx512m -Xss1m -Djazzer.internal.basedir="$PWD" \
+        -Djazzer.disabled_hooks=com.code_intelligence.jazzer.sanitizers.RegexInjection \
         -Djazzer.internal.arg.0=xen2kvm-fuzz -Djazzer.internal.arg.1=-timeout=10 \
         -Djazzer.internal.arg.2=-seed="$((FUZZ_SEED + r))" \
         -cp "$cp" org.xen2kvm.testutil.FuzzMain "org.xen2kvm.$t" >"$log" 2>&1; then

@@ -80,31 +80,46 @@ public final class LvmFilterEdit implements GuestEdit {
      */
     public static Optional<String> rewrite(String source, String lvmConfText) {
         List<LvmConfText.Setting> settings = LvmConfText.find(source, lvmConfText, "devices", KEYS);
-        StringBuilder out = new StringBuilder(lvmConfText);
-        boolean changed = false;
-        // From the end, so earlier offsets stay valid.
-        for (int s = settings.size() - 1; s >= 0; s--) {
-            LvmConfText.Setting setting = settings.get(s);
+        // Every change is an edit of the original text, applied from the end so that earlier
+        // offsets stay valid (two settings on one line share the line's comment).
+        java.util.TreeMap<Integer, List<String[]>> edits = new java.util.TreeMap<>();
+        java.util.Set<Integer> commented = new java.util.HashSet<>();
+        for (LvmConfText.Setting setting : settings) {
             int at = firstRejecting(setting);
             if (at < 0) {
                 continue;
             }
-            changed = true;
             if (!setting.isArray()) {
                 LvmConfText.Element only = setting.elements().get(0);
-                out.replace(only.start(), only.end(), "[ \"" + ACCEPT_VIRTIO + "\", " + lvmConfText.substring(only.start(), only.end()) + " ]");
+                edits.computeIfAbsent(only.start(), k -> new ArrayList<>()).add(new String[] {
+                    String.valueOf(only.end()),
+                    "[ \"" + ACCEPT_VIRTIO + "\", " + lvmConfText.substring(only.start(), only.end()) + " ]"});
             } else {
                 LvmConfText.Element target = setting.elements().get(at);
                 int lineStart = lvmConfText.lastIndexOf('\n', target.start() - 1) + 1;
                 String before = lvmConfText.substring(lineStart, target.start());
                 boolean ownLine = before.isBlank() && at > 0;
-                out.insert(target.start(), "\"" + ACCEPT_VIRTIO + "\"," + (ownLine ? "\n" + before : " "));
+                edits.computeIfAbsent(target.start(), k -> new ArrayList<>()).add(new String[] {
+                    String.valueOf(target.start()), "\"" + ACCEPT_VIRTIO + "\"," + (ownLine ? "\n" + before : " ")});
             }
             int keyLine = lvmConfText.lastIndexOf('\n', setting.keyStart() - 1) + 1;
-            String indent = lvmConfText.substring(keyLine, setting.keyStart());
-            out.insert(keyLine, (indent.isBlank() ? indent : "") + COMMENT + "\n");
+            if (commented.add(keyLine)) {
+                String indent = lvmConfText.substring(keyLine, setting.keyStart());
+                edits.computeIfAbsent(keyLine, k -> new ArrayList<>()).add(0, new String[] {
+                    String.valueOf(keyLine), (indent.isBlank() ? indent : "") + COMMENT + "\n"});
+            }
         }
-        return changed ? Optional.of(out.toString()) : Optional.empty();
+        if (edits.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder(lvmConfText);
+        for (var e : edits.descendingMap().entrySet()) {
+            List<String[]> at = e.getValue();
+            for (int i = at.size() - 1; i >= 0; i--) {
+                out.replace(e.getKey(), Integer.parseInt(at.get(i)[0]), at.get(i)[1]);
+            }
+        }
+        return Optional.of(out.toString());
     }
 
     /**
