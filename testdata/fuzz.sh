@@ -39,13 +39,12 @@ TARGETS=(
   pkg.PackageFuzzTest#deb
   pkg.PackageFuzzTest#rpm
   pkg.PackageFuzzTest#install
+  pkg.PackageFuzzTest#dpkgStatus
   kmod.ModuleFuzzTest#modinfo
   kmod.ModuleFuzzTest#compressed
-  xva.XvaFuzzTest#tar xva.XvaFuzzTest#archive
-  fs.ext.ExtImageFuzzTest#walkAndWrite fs.ext.ExtImageFuzzTest#journal
-  guest.GuestTextFuzzTest#grub2 guest.GuestTextFuzzTest#grubLegacy guest.GuestTextFuzzTest#extlinux
-  guest.GuestTextFuzzTest#fstab lvm.LvmFuzzTest#scan
-  edit.KernelEditFuzzTest#bootMenus edit.KernelEditFuzzTest#grubEnv batch.PlanFuzzTest#scanAndPlan
+  edit.KernelEditFuzzTest#bootMenus
+  edit.KernelEditFuzzTest#grubEnv
+  batch.PlanFuzzTest#scanAndPlan
 )
 [ $# -gt 0 ] && TARGETS=("$@")
 ROUND_SECONDS=15 # Fuzz.CI_DURATION
