@@ -392,6 +392,12 @@ public final class BootEntryWriter {
                 }
             }
         }
+        if (start < 0) {
+            // The parsed default's title names no "label" line as written (a hostile or odd menu).
+            notes.add(GuestEdit.WARNING + path + ": no label '" + templateLabel + "' to copy; add one for "
+                    + k.kernelPath() + " by hand");
+            return;
+        }
         String old = releaseOf(menu.entries().get(Math.max(0, menu.defaultEntry())).kernelPath());
         List<String> block = new ArrayList<>();
         for (String line : lines.subList(start, end)) {
