@@ -145,11 +145,19 @@ public final class BootEntryWriter {
             }
             lines.addAll(at, block);
             String added = Grub2Menu.join(lines, text);
+            Grub2Menu after = new Grub2Menu(added);
+            existing = after.entries.stream().filter(e -> e.top() && e.kernel().endsWith("/" + base)).findFirst();
+            if (existing.isEmpty()) {
+                // The copied entry has no linux line GRUB would read (a malformed template): writing
+                // it would leave a menu entry that boots nothing.
+                notes.add(GuestEdit.WARNING + path + ": menu entry '" + template.get().title()
+                        + "' has no linux line to copy; add one for " + k.kernelPath() + " with update-grub in the guest");
+                return;
+            }
             fs.writeText(path, added);
             notes.add(path + ": menu entry for " + k.release() + " added, copied from '" + template.get().title() + "'");
             text = added;
-            menu = new Grub2Menu(text);
-            existing = menu.entries.stream().filter(e -> e.top() && e.kernel().endsWith("/" + base)).findFirst();
+            menu = after;
         }
         Grub2Menu.Entry target = existing.orElseThrow();
         BootDefaults.grub2(fs, path, text, menu, target, stableTitle(menu, target, k), notes);
