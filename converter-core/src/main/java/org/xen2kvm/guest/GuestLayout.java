@@ -138,6 +138,7 @@ public final class GuestLayout implements Closeable {
             warnings.add("LVM: " + e.getMessage() + "; the volumes on it are copied but not inspected or edited");
             return new LvmInventory(List.of(), List.of(new LvmInventory.Refusal("LVM", e.getMessage())));
         }
+        lvm.warnings().forEach(w -> warnings.add("LVM: " + w));
         List<LvmInventory.Group> groups = new ArrayList<>();
         List<LvmInventory.Refusal> refusals = new ArrayList<>();
         for (VolumeGroup vg : lvm.volumeGroups()) {

@@ -5,13 +5,14 @@ import java.util.List;
 import org.xen2kvm.image.BlockDevice;
 
 /**
- * What an LVM scan found: the volume groups (newest metadata of each) and the PVs that belong
- * to no VG found.
+ * What an LVM scan found: the volume groups (newest metadata of each), the PVs that belong to
+ * no VG found, and warnings (damaged metadata copies passed over for a good one).
  */
-public record LvmLayout(List<VolumeGroup> volumeGroups, List<PvLabel> orphanPhysicalVolumes) {
+public record LvmLayout(List<VolumeGroup> volumeGroups, List<PvLabel> orphanPhysicalVolumes, List<String> warnings) {
     public LvmLayout {
         volumeGroups = List.copyOf(volumeGroups);
         orphanPhysicalVolumes = List.copyOf(orphanPhysicalVolumes);
+        warnings = List.copyOf(warnings);
     }
 
     /**

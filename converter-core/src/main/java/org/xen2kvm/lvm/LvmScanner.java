@@ -2,7 +2,6 @@ package org.xen2kvm.lvm;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,8 @@ import org.xen2kvm.image.BlockDevice;
 /**
  * The entry point: finds PVs on a guest's disks and partitions, reads each metadata area, keeps
  * the newest metadata (highest seqno) of every VG, and builds the model with each PV tied to the
- * device it was found on.
+ * device it was found on. A damaged metadata area is passed over when another good copy (the
+ * PV's second area, or another PV of the VG) describes the VG, as lvm2 does; it is then a warning.
  */
 public final class LvmScanner {
     private LvmScanner() {
@@ -22,8 +22,9 @@ public final class LvmScanner {
     /**
      * Scans {@code devices} (whole disks or partitions; the caller keeps ownership).
      *
-     * @throws LvmFormatException when a label, metadata area or metadata text is corrupt (named
-     *                            by device and offset or line), or two devices carry one PV UUID
+     * @throws LvmFormatException when a label is corrupt, when a metadata area or text is corrupt
+     *                            and no good copy describes that PV's VG (named by device and
+     *                            offset or line), or two devices carry one PV UUID
      */
     public static LvmLayout scan(List<? extends BlockDevice> devices) throws IOException {
         Map<String, PvLabel> labels = new LinkedHashMap<>();
@@ -43,31 +44,50 @@ public final class LvmScanner {
         Map<String, MetadataValue.Section> newest = new LinkedHashMap<>();
         Map<String, Long> newestSeqno = new LinkedHashMap<>();
         Map<String, String> newestSource = new LinkedHashMap<>();
+        Map<PvLabel, LvmFormatException> damaged = new LinkedHashMap<>();
         for (PvLabel l : labels.values()) {
             for (DiskArea a : l.metadataAreas()) {
-                Optional<MetadataText> t = MetadataAreaReader.read(l, a);
-                if (t.isEmpty()) {
-                    continue;
-                }
-                String source = l.device().describe() + " metadata at offset " + t.get().textOffset();
-                MetadataValue.Section vg = VolumeGroupReader.vgSection(source, MetadataParser.parse(source, t.get().text()));
-                String id = VolumeGroupReader.id(source, vg);
-                long seqno = VolumeGroupReader.seqno(source, vg);
-                if (!newestSeqno.containsKey(id) || newestSeqno.get(id) < seqno) {
-                    newest.put(id, vg);
-                    newestSeqno.put(id, seqno);
-                    newestSource.put(id, source);
+                try {
+                    Optional<MetadataText> t = MetadataAreaReader.read(l, a);
+                    if (t.isEmpty()) {
+                        continue;
+                    }
+                    String source = l.device().describe() + " metadata at offset " + t.get().textOffset();
+                    MetadataValue.Section vg = VolumeGroupReader.vgSection(source, MetadataParser.parse(source, t.get().text()));
+                    String id = VolumeGroupReader.id(source, vg);
+                    long seqno = VolumeGroupReader.seqno(source, vg);
+                    if (!newestSeqno.containsKey(id) || newestSeqno.get(id) < seqno) {
+                        newest.put(id, vg);
+                        newestSeqno.put(id, seqno);
+                        newestSource.put(id, source);
+                    }
+                } catch (LvmFormatException e) {
+                    damaged.putIfAbsent(l, e);
                 }
             }
         }
         List<VolumeGroup> vgs = new ArrayList<>();
-        Set<String> inVg = new HashSet<>();
+        Map<String, String> vgIdOfPv = new LinkedHashMap<>();
+        Map<String, VolumeGroup> vgById = new LinkedHashMap<>();
         for (Map.Entry<String, MetadataValue.Section> e : newest.entrySet()) {
             VolumeGroup vg = VolumeGroupReader.read(newestSource.get(e.getKey()), e.getValue(), byUuid);
             vgs.add(vg);
-            vg.physicalVolumes().values().forEach(p -> inVg.add(p.labelUuid()));
+            vgById.put(e.getKey(), vg);
+            vg.physicalVolumes().values().forEach(p -> vgIdOfPv.put(p.labelUuid(), e.getKey()));
         }
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<PvLabel, LvmFormatException> d : damaged.entrySet()) {
+            String vgId = vgIdOfPv.get(d.getKey().pvUuid());
+            if (vgId == null) {
+                // No good copy names this PV: what it holds cannot be known.
+                throw d.getValue();
+            }
+            // lvm2 reads a VG from any good copy of its metadata: one PV's second area, or another PV.
+            warnings.add(d.getValue().getMessage() + "; VG " + vgById.get(vgId).name() + " is read from the copy on "
+                    + newestSource.get(vgId) + " (seqno " + newestSeqno.get(vgId) + "), as lvm2 does");
+        }
+        Set<String> inVg = vgIdOfPv.keySet();
         List<PvLabel> orphans = labels.values().stream().filter(l -> !inVg.contains(l.pvUuid())).toList();
-        return new LvmLayout(vgs, orphans);
+        return new LvmLayout(vgs, orphans, warnings);
     }
 }

@@ -63,7 +63,10 @@ public final class LvmOracle implements AutoCloseable {
     /** The rows of a {@code pvs}/{@code vgs}/{@code lvs} JSON report, in bytes. */
     @SuppressWarnings("unchecked")
     public List<Map<String, String>> report(String program, String kind, String fields) throws Exception {
-        String out = lvm(program, "--units", "b", "--nosuffix", "--reportformat", "json", "-o", fields);
+        // lvm2's messages (a damaged metadata copy, say) come on stderr, merged into the output
+        // here: only lines of JSON are kept.
+        String out = lvm(program, "--units", "b", "--nosuffix", "--reportformat", "json", "-o", fields).lines()
+                .filter(l -> l.strip().matches("[{}\\[\\]\"].*")).collect(java.util.stream.Collectors.joining("\n"));
         String json = out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1);
         Map<String, Object> top = (Map<String, Object>) JsonParser.parse(json);
         Map<String, Object> r = ((List<Map<String, Object>>) top.get("report")).get(0);

@@ -300,4 +300,70 @@ class LvmScannerTest {
             assertTrue(e.getMessage().startsWith(disk.describe() + ": LVM2 at offset 528: label_header.crc_xl"), e.getMessage());
         }
     }
+    /** Flips one byte of the metadata text in the {@code area}-th metadata area of the PV on {@code img}; returns its offset. */
+    private static long damageMetadataText(Path img, int area) throws Exception {
+        long textOffset;
+        try (RawFileDevice disk = RawFileDevice.openReadOnly(img)) {
+            PvLabel label = PvLabelReader.read(disk).orElseThrow();
+            textOffset = MetadataAreaReader.read(label, label.metadataAreas().get(area)).orElseThrow().textOffset();
+        }
+        try (RawFileDevice disk = RawFileDevice.openWritable(img)) {
+            byte[] b = disk.readBytes(textOffset + 10, 1);
+            b[0] ^= 0x20;
+            disk.write(textOffset + 10, ByteBuffer.wrap(b));
+        }
+        return textOffset;
+    }
+
+    @Test
+    void damagedMetadataAreaIsPassedOverForThePvsSecondCopyAsLvm2Does() throws Exception {
+        Path img = dir.resolve("two-copies.img");
+        try (LvmOracle o = new LvmOracle()) {
+            String loop = o.attach(img, "16M");
+            o.lvm("pvcreate", "--pvmetadatacopies", "2", loop);
+            o.lvm("vgcreate", "vg0", loop);
+            o.lvcreate("-L", "4M", "-n", "lv0", "vg0");
+        }
+        long damaged = damageMetadataText(img, 0);
+        List<Map<String, String>> lvm2Sees;
+        try (LvmOracle o = new LvmOracle()) {
+            o.adopt(LvmOracle.ok(List.of("losetup", "-f", "--show", "-r", img.toString())).strip());
+            lvm2Sees = o.report("lvs", "lv", "lv_name,lv_size");
+        }
+        assertEquals(1, lvm2Sees.size(), "lvm2 itself should read the VG from the second copy: " + lvm2Sees);
+        try (RawFileDevice disk = RawFileDevice.openReadOnly(img)) {
+            LvmLayout layout = LvmScanner.scan(List.of(disk));
+            assertEquals(List.of("lv0"), List.copyOf(layout.volumeGroups().get(0).logicalVolumes().keySet()));
+            assertEquals(num(lvm2Sees.get(0), "lv_size"), layout.open("/dev/vg0/lv0").size());
+            assertEquals(1, layout.warnings().size(), layout.warnings().toString());
+            String w = layout.warnings().get(0);
+            assertTrue(w.startsWith(disk.describe() + ": LVM2 at offset " + damaged + ": metadata text checksum"), w);
+            assertTrue(w.contains("VG vg0 is read from the copy on " + disk.describe() + " metadata at offset "), w);
+        }
+    }
+
+    @Test
+    void damagedMetadataOnOnePvOfAVgIsPassedOverForAnotherPvsCopy() throws Exception {
+        Path a = dir.resolve("pv-a.img");
+        Path b = dir.resolve("pv-b.img");
+        try (LvmOracle o = new LvmOracle()) {
+            String la = o.attach(a, "16M");
+            String lb = o.attach(b, "16M");
+            o.lvm("pvcreate", la, lb);
+            o.lvm("vgcreate", "vg1", la, lb);
+            o.lvcreate("-L", "20M", "-n", "span", "vg1");
+        }
+        damageMetadataText(a, 0);
+        try (RawFileDevice da = RawFileDevice.openReadOnly(a); RawFileDevice db = RawFileDevice.openReadOnly(b)) {
+            LvmLayout layout = LvmScanner.scan(List.of(da, db));
+            VolumeGroup vg = layout.volumeGroups().get(0);
+            assertEquals(2, vg.physicalVolumes().size());
+            assertTrue(vg.missingPhysicalVolumes().isEmpty(), "both PVs are present: " + vg.missingPhysicalVolumes());
+            assertEquals(20L << 20, layout.open("/dev/vg1/span").size());
+            assertEquals(1, layout.warnings().size(), layout.warnings().toString());
+            assertTrue(layout.warnings().get(0).contains("is read from the copy on " + db.describe()), layout.warnings().get(0));
+            // Without the good copy nothing describes the damaged PV's VG: refused as before.
+            assertThrows(LvmFormatException.class, () -> LvmScanner.scan(List.of(da)));
+        }
+    }
 }
