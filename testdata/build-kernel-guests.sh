@@ -34,9 +34,6 @@ export LC_ALL=C
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=guest-lib.sh
 . "$SCRIPT_DIR/guest-lib.sh"
-HASH=$(cat "$SCRIPT_DIR/build-kernel-guests.sh" "$SCRIPT_DIR/guest-lib.sh" | sha256sum | cut -c1-16)
-OUT=${1:-/var/tmp/xen2kvm-testdata/$HASH}
-OUT=$(realpath -m "$OUT")
 MARKER=.build-complete
 ROOT_PASSWORD=xen2kvm
 SUITE=bookworm
@@ -57,27 +54,14 @@ print_result() {
     echo "$OUT"
 }
 
-if [ -f "$OUT/$MARKER" ]; then
-    log "cached: $OUT"
-    print_result
-    exit 0
-fi
+cache_begin "$SCRIPT_DIR/build-kernel-guests.sh" "${1:-}"
 [ "$(id -u)" = 0 ] || { log "must run as root (debootstrap, chroot)"; exit 1; }
 for tool in debootstrap mkfs.ext4 sfdisk mkswap grub-mkimage zstd unshare apt-get apt-cache python3; do
     command -v "$tool" >/dev/null || { log "missing tool $tool (see testdata/tools.tsv)"; exit 1; }
 done
 [ -f "$GRUB_DIR/boot.img" ] || { log "missing $GRUB_DIR/boot.img (apt-get install -y grub-pc-bin)"; exit 1; }
 
-PARENT=$(dirname "$OUT")
-mkdir -p "$PARENT"
-exec 9>"$PARENT/.$(basename "$OUT").lock"
-flock 9
-if [ -f "$OUT/$MARKER" ]; then
-    log "built meanwhile: $OUT"
-    print_result
-    exit 0
-fi
-WORK=$(mktemp -d "$PARENT/.build-$(basename "$OUT").XXXXXX")
+cache_lock
 cleanup() {
     # Never delete through a mount point: the chroot mounts live in a private
     # namespace, but a tree with anything mounted in it is left alone.
@@ -88,8 +72,6 @@ cleanup() {
     rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
-STAGE=$WORK/out
-mkdir -p "$STAGE"
 T_START=$(date +%s)
 
 in_chroot() { # TREE CMD...: runs CMD in TREE without any mount
@@ -454,8 +436,5 @@ base_tarball=$BASE_TAR
 EOF
 cp "$WORK/novirtio-removed.txt" "$STAGE/guest-novirtio/removed-modules.txt"
 rm -rf --one-file-system "$BASE"
-touch "$STAGE/$MARKER"
-rm -rf --one-file-system "$OUT"
-mv "$STAGE" "$OUT"
-log "done in $(( $(date +%s) - T_START )) s: $OUT"
-print_result
+log "built in $(( $(date +%s) - T_START )) s"
+cache_finish

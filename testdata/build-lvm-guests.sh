@@ -15,7 +15,7 @@
 #       /boot is xvda1 (ext3, LABEL=/boot). No lvm.conf filter.
 #
 # Usage: testdata/build-lvm-guests.sh [OUTDIR]
-#   OUTDIR defaults to /var/tmp/xen2kvm-testdata/<sha256 of this script>; an unchanged
+#   OUTDIR defaults to /var/tmp/xen2kvm-testdata/<sha256 of this script and guest-lib.sh>; an unchanged
 #   script finds its finished cache and returns at once. The last stdout line is the output
 #   directory; progress goes to stderr. The debootstrap tree is cached as a tarball beside
 #   it (keyed by suite, package list and mirror), so a changed script rebuilds in ~1 min.
@@ -30,9 +30,8 @@ set -euo pipefail
 export LC_ALL=C
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-HASH=$(sha256sum <"$SCRIPT_DIR/build-lvm-guests.sh" | cut -c1-16)
-OUT=${1:-/var/tmp/xen2kvm-testdata/$HASH}
-OUT=$(realpath -m "$OUT")
+# shellcheck source=guest-lib.sh
+. "$SCRIPT_DIR/guest-lib.sh"
 MARKER=.build-complete
 ROOT_PASSWORD=xen2kvm
 SUITE=bookworm
@@ -55,11 +54,7 @@ GRUB_DIR=/usr/lib/grub/i386-pc
 
 log() { echo "build-lvm-guests: $*" >&2; }
 
-if [ -f "$OUT/$MARKER" ]; then
-    log "cached: $OUT"
-    echo "$OUT"
-    exit 0
-fi
+cache_begin "$SCRIPT_DIR/build-lvm-guests.sh" "${1:-}"
 [ "$(id -u)" = 0 ] || { log "must run as root (debootstrap, chroot, losetup)"; exit 1; }
 for tool in debootstrap mkfs.ext3 sfdisk mkswap grub-mkimage losetup pvcreate vgcreate lvcreate pvs vgs lvs \
         zstd tar python3; do
@@ -68,28 +63,7 @@ done
 [ -f "$GRUB_DIR/boot.img" ] || { log "missing $GRUB_DIR/boot.img (apt-get install -y grub-pc-bin)"; exit 1; }
 [ -e /dev/loop-control ] || { log "no /dev/loop-control: pvcreate needs loop devices"; exit 1; }
 
-detect_mirror() {
-    if [ -n "${XEN2KVM_MIRROR:-}" ]; then echo "$XEN2KVM_MIRROR"; return; fi
-    local uri
-    uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && / bookworm( |$)/ && u != "" {print u; exit}' \
-        /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-    if [ -z "$uri" ]; then
-        uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' \
-            /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
-    fi
-    echo "${uri:-http://deb.debian.org/debian}"
-}
-
-PARENT=$(dirname "$OUT")
-mkdir -p "$PARENT"
-exec 9>"$PARENT/.$(basename "$OUT").lock"
-flock 9
-if [ -f "$OUT/$MARKER" ]; then
-    log "built meanwhile: $OUT"
-    echo "$OUT"
-    exit 0
-fi
-WORK=$(mktemp -d "$PARENT/.build-$(basename "$OUT").XXXXXX")
+cache_lock
 LOOPS=()
 cleanup() {
     local l
@@ -99,7 +73,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-STAGE=$WORK/out
 mkdir -p "$STAGE/guest-rhel5lvm" "$STAGE/guest-twodisk"
 
 # ------------------------------------------------------- debootstrap (cached) ---
@@ -151,29 +124,6 @@ rm -f "$ROOTFS/etc/lvm/devices/system.devices"
 # The lvm.conf line RHEL administrators wrote so that dom0-style names never leak in: only
 # Xen's disks are PVs. Carried into the initramfs by the lvm2 hook.
 XVD_FILTER='    filter = [ "a|^/dev/xvd.*|", "r|.*|" ]'
-
-configure_guest() { # DIR HOSTNAME IP FSTAB
-    local dir=$1 name=$2 ip=$3 fstab=$4
-    cp -a "$ROOTFS" "$dir"
-    echo "$name" >"$dir/etc/hostname"
-    cat >"$dir/etc/hosts" <<EOF
-127.0.0.1	localhost
-$ip	$name
-
-::1	localhost ip6-localhost ip6-loopback
-EOF
-    cat >"$dir/etc/network/interfaces" <<EOF
-auto lo
-iface lo inet loopback
-
-# The primary network interface (Xen netfront names it eth0)
-auto eth0
-iface eth0 inet static
-    address $ip/24
-    gateway 10.99.0.1
-EOF
-    printf '%s' "$fstab" >"$dir/etc/fstab"
-}
 
 rhel_fstab() { # VG
     cat <<EOF
@@ -288,44 +238,6 @@ write_lv() { # VG LV FSIMAGE PVMAP
     done
 }
 
-# GRUB 2 boot.img in the MBR and core.img in the gap, as grub-bios-setup does (see
-# build-guests.sh, which documents the fields).
-install_mbr() { # DISK CORE_IMG
-    python3 - "$GRUB_DIR/boot.img" "$2" "$1" "$PART_START_SECTOR" <<'PYEOF'
-import struct, sys
-boot_path, core_path, disk_path, gap = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-S = 512
-boot = bytearray(open(boot_path, 'rb').read())
-core = bytearray(open(core_path, 'rb').read())
-n = (len(core) + S - 1) // S
-if n + 1 > gap:
-    sys.exit('core.img does not fit in the gap')
-core += bytes(n * S - len(core))
-struct.pack_into('<Q', boot, 0x5c, 1)
-boot[0x64] = 0xff
-boot[0x66:0x68] = b'\x90\x90'
-bl = S - 12
-_, length, seg = struct.unpack_from('<QHH', core, bl)
-if length != n - 1 or seg != 0x820:
-    sys.exit('unexpected diskboot blocklist')
-struct.pack_into('<QHH', core, bl, 2, n - 1, seg)
-struct.pack_into('<QHH', core, bl - 12, 0, 0, 0)
-with open(disk_path, 'r+b') as d:
-    mbr = bytearray(d.read(S))
-    if mbr[510:512] != b'\x55\xaa':
-        sys.exit('no MBR signature')
-    mbr[:0x1b8] = boot[:0x1b8]
-    d.seek(0); d.write(mbr)
-    d.seek(S); d.write(core)
-PYEOF
-}
-
-make_swap() { # FILE UUID
-    dd if=/dev/zero of="$1" bs=1M count="$SWAP_MIB" status=none
-    chmod 0600 "$1"
-    mkswap -L swap -U "$2" "$1" >/dev/null
-}
-
 BOOT_BYTES=$(( BOOT_MIB * MIB ))
 P1=$(( PART_START_SECTOR * SECTOR ))
 P2=$(( P1 + BOOT_BYTES ))
@@ -334,7 +246,7 @@ P2=$(( P1 + BOOT_BYTES ))
 log "guest-rhel5lvm: VolGroup00 on xvda2, /boot on xvda1"
 R=$STAGE/guest-rhel5lvm
 RR=$WORK/root-r
-configure_guest "$RR" guest-rhel5lvm 10.99.0.4 "$(rhel_fstab VolGroup00)
+configure_guest "$ROOTFS" "$RR" guest-rhel5lvm 10.99.0.4 "$(rhel_fstab VolGroup00)
 "
 sed -i "s%^devices {%devices {\n$XVD_FILTER%" "$RR/etc/lvm/lvm.conf"
 grep -qF 'a|^/dev/xvd.*|' "$RR/etc/lvm/lvm.conf" || { log "lvm.conf filter not written"; exit 1; }
@@ -351,7 +263,7 @@ rm -rf "$RR/tmp/initrd-check"
 grub_files "$RR" "$BOOT_UUID_R" VolGroup00
 cp "$RR/boot/grub/i386-pc/core.img" "$WORK/core-r.img"
 make_filesystems "$RR" "$BOOT_UUID_R" "$ROOT_UUID_R" "$WORK/r"
-make_swap "$WORK/r-swap" "$SWAP_UUID_R"
+make_swap "$WORK/r-swap" "$SWAP_UUID_R" "$SWAP_MIB"
 
 PV_MIB=$(( ROOT_MIB + SWAP_MIB + 2 * EXTENT_MIB ))
 make_disk "$R/disk.img" "$PV_MIB"
@@ -367,7 +279,7 @@ write_lv VolGroup00 LogVol01 "$WORK/r-swap" "$WORK/pvmap-r"
 lvm_run lvs --units b -o lv_name,lv_size,seg_start_pe,seg_pe_ranges VolGroup00 >&2
 detach_all
 dd if="$WORK/r-boot.ext3" of="$R/disk.img" bs=1M oflag=seek_bytes seek="$P1" conv=notrunc,sparse status=none
-install_mbr "$R/disk.img" "$WORK/core-r.img"
+install_grub_mbr "$GRUB_DIR/boot.img" "$WORK/core-r.img" "$R/disk.img" "$PART_START_SECTOR"
 rm -f "$WORK"/r-*
 FINAL_R=$OUT/guest-rhel5lvm
 cat >"$R/guest-rhel5lvm.cfg" <<EOF
@@ -389,13 +301,13 @@ EOF
 log "guest-twodisk: VolGroup01 on xvda2 + xvdb, LogVol00 across both"
 T=$STAGE/guest-twodisk
 RT=$WORK/root-t
-configure_guest "$RT" guest-twodisk 10.99.0.5 "$(rhel_fstab VolGroup01)
+configure_guest "$ROOTFS" "$RT" guest-twodisk 10.99.0.5 "$(rhel_fstab VolGroup01)
 "
 chroot "$RT" update-initramfs -u -k "$KVER" >"$WORK/initramfs.log" 2>&1 || { cat "$WORK/initramfs.log" >&2; exit 1; }
 grub_files "$RT" "$BOOT_UUID_T" VolGroup01
 cp "$RT/boot/grub/i386-pc/core.img" "$WORK/core-t.img"
 make_filesystems "$RT" "$BOOT_UUID_T" "$ROOT_UUID_T" "$WORK/t"
-make_swap "$WORK/t-swap" "$SWAP_UUID_T"
+make_swap "$WORK/t-swap" "$SWAP_UUID_T" "$SWAP_MIB"
 
 # xvda2 holds about half of the root LV; xvdb the rest and the swap LV.
 PVA_MIB=$(( ROOT_MIB / 2 + EXTENT_MIB ))
@@ -420,7 +332,7 @@ write_lv VolGroup01 LogVol01 "$WORK/t-swap" "$WORK/pvmap-t"
 lvm_run lvs --units b -o lv_name,lv_size,seg_start_pe,seg_pe_ranges VolGroup01 >&2
 detach_all
 dd if="$WORK/t-boot.ext3" of="$T/disk.img" bs=1M oflag=seek_bytes seek="$P1" conv=notrunc,sparse status=none
-install_mbr "$T/disk.img" "$WORK/core-t.img"
+install_grub_mbr "$GRUB_DIR/boot.img" "$WORK/core-t.img" "$T/disk.img" "$PART_START_SECTOR"
 rm -f "$WORK"/t-*
 FINAL_T=$OUT/guest-twodisk
 cat >"$T/guest-twodisk.cfg" <<EOF
@@ -445,8 +357,4 @@ extent_mib=$EXTENT_MIB
 rhel5lvm_root=/dev/mapper/VolGroup00-LogVol00
 twodisk_root=/dev/mapper/VolGroup01-LogVol00
 EOF
-touch "$STAGE/$MARKER"
-rm -rf "$OUT"
-mv "$STAGE" "$OUT"
-log "done: $OUT"
-echo "$OUT"
+cache_finish

@@ -1,10 +1,57 @@
-# Shell functions shared by the test-guest build scripts (sourced, not run).
-# build-kernel-guests.sh uses them; build-guests.sh still carries its own copies
-# because its sha256 keys the existing guest cache (switching it to this file
-# is a one-line change that costs one rebuild).
+# Shell functions shared by the test-guest build scripts (sourced, not run):
+# build-guests.sh, build-lvm-guests.sh and build-kernel-guests.sh. Each keys its
+# cache by its own text and this file's, so a change here rebuilds them all.
 #
-# The caller sets: log() and GRUB_DIR (/usr/lib/grub/i386-pc).
+# The caller sets: log(), GRUB_DIR (/usr/lib/grub/i386-pc) and MARKER, and may
+# define print_result() (what a finished build prints on stdout; default: OUT).
 # Nothing here mounts or attaches anything.
+
+GUEST_LIB=${BASH_SOURCE[0]}
+
+print_result() { echo "$OUT"; }
+
+# cache_begin SCRIPT [OUTDIR]: sets OUT (OUTDIR, or /var/tmp/xen2kvm-testdata/
+# <sha256 of SCRIPT and this file>) and PARENT; a finished cache is printed and
+# the script ends there.
+cache_begin() {
+    local hash
+    hash=$(cat "$1" "$GUEST_LIB" | sha256sum | cut -c1-16)
+    # The xl configs name absolute paths.
+    OUT=$(realpath -m "${2:-/var/tmp/xen2kvm-testdata/$hash}")
+    PARENT=$(dirname "$OUT")
+    if [ -f "$OUT/$MARKER" ]; then
+        log "cached: $OUT"
+        print_result
+        exit 0
+    fi
+}
+
+# cache_lock: one builder per output directory (fd 9 holds the lock). A second
+# caller, e.g. a parallel test run, waits and then finds the finished cache.
+# Sets WORK, a fresh directory beside OUT, and STAGE inside it: the tree that
+# cache_finish renames to OUT.
+cache_lock() {
+    mkdir -p "$PARENT"
+    exec 9>"$PARENT/.$(basename "$OUT").lock"
+    flock 9
+    if [ -f "$OUT/$MARKER" ]; then
+        log "built meanwhile: $OUT"
+        print_result
+        exit 0
+    fi
+    WORK=$(mktemp -d "$PARENT/.build-$(basename "$OUT").XXXXXX")
+    STAGE=$WORK/out
+    mkdir -p "$STAGE"
+}
+
+# cache_finish: marks STAGE complete and puts it in OUT's place.
+cache_finish() {
+    touch "$STAGE/$MARKER"
+    rm -rf --one-file-system "$OUT"
+    mv "$STAGE" "$OUT"
+    log "done: $OUT"
+    print_result
+}
 
 # The Debian mirror apt uses for bookworm, or XEN2KVM_MIRROR.
 detect_mirror() {
