@@ -3,7 +3,6 @@ package org.xen2kvm.pkg;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -11,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.tukaani.xz.SeekableInputStream;
 import org.tukaani.xz.SeekableXZInputStream;
 
 /**
@@ -63,7 +61,7 @@ final class ParallelXz extends InputStream {
             return java.util.Optional.empty();
         }
         try {
-            SeekableXZInputStream index = new SeekableXZInputStream(new Slice(ch, start, length), PayloadCompression.XZ_MEMORY_LIMIT_KIB);
+            SeekableXZInputStream index = new SeekableXZInputStream(new FileSlice(ch, start, length, false), PayloadCompression.XZ_MEMORY_LIMIT_KIB);
             int n = index.getBlockCount();
             if (n < 2 || index.getLargestBlockSize() > MAX_BLOCK) {
                 return java.util.Optional.empty();
@@ -75,7 +73,7 @@ final class ParallelXz extends InputStream {
     }
 
     private byte[] inflate(int block) throws IOException {
-        try (SeekableXZInputStream in = new SeekableXZInputStream(new Slice(ch, start, length),
+        try (SeekableXZInputStream in = new SeekableXZInputStream(new FileSlice(ch, start, length, false),
                 PayloadCompression.XZ_MEMORY_LIMIT_KIB)) {
             in.seekToBlock(block);
             long size = in.getBlockSize(block);
@@ -145,58 +143,5 @@ final class ParallelXz extends InputStream {
         pending.forEach(f -> f.cancel(true));
         pool.shutdownNow();
         ch.close();
-    }
-
-    /** Bytes {@code [start, start + length)} of a file as xz's seekable input. Positional reads: shared by threads. */
-    private static final class Slice extends SeekableInputStream {
-        private final FileChannel ch;
-        private final long start;
-        private final long length;
-        private long pos;
-
-        Slice(FileChannel ch, long start, long length) {
-            this.ch = ch;
-            this.start = start;
-            this.length = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            if (pos >= length) {
-                return -1;
-            }
-            int n = ch.read(ByteBuffer.wrap(b, off, (int) Math.min(len, length - pos)), start + pos);
-            if (n > 0) {
-                pos += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long length() {
-            return length;
-        }
-
-        @Override
-        public long position() {
-            return pos;
-        }
-
-        @Override
-        public void seek(long p) throws IOException {
-            if (p < 0) {
-                throw new IOException("xz: negative seek " + p);
-            }
-            pos = p;
-        }
     }
 }
