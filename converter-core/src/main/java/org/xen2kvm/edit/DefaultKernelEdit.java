@@ -13,10 +13,11 @@ import org.xen2kvm.guest.KernelVerdict;
 import org.xen2kvm.guest.TextFiles;
 
 /**
- * Moves the boot menu's default off a kernel that cannot boot on KVM, onto the kernel
- * inspection chose ({@link KernelChoice}): GRUB 2 (with {@code GRUB_DEFAULT} or grubenv kept in
- * agreement), GRUB legacy and extlinux. A default that already boots a KVM-capable kernel is
- * the user's choice and stays. The other entries stay, the Xen kernel's as a fallback.
+ * Moves the boot menu's default off a kernel that cannot boot on KVM, or that lacks virtio_net
+ * or is a debug flavour when a better one is installed, onto the kernel inspection chose
+ * ({@link KernelChoice}): GRUB 2 (with {@code GRUB_DEFAULT} or grubenv kept in agreement), GRUB
+ * legacy and extlinux. A default that boots a kernel as good as the chosen one is the user's
+ * choice and stays. The other entries stay, the Xen kernel's as a fallback.
  */
 public final class DefaultKernelEdit implements GuestEdit {
 
@@ -56,8 +57,21 @@ public final class DefaultKernelEdit implements GuestEdit {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
-    private static boolean bootsOnKvm(List<KernelVerdict> verdicts, String menuPath) {
-        return KernelChoice.byMenuPath(verdicts, menuPath).map(KernelVerdict::kvmCapable).orElse(false);
+    /**
+     * True when the default entry's kernel stays the default: it is the chosen one, or it boots
+     * on KVM and the chosen one is no better (a kernel without virtio_net, or a debug flavour,
+     * gives way to one that has it / is not; a newer kernel alone is no reason to move).
+     */
+    private static boolean keepsDefault(List<KernelVerdict> verdicts, String menuPath, KernelVerdict chosen) {
+        Optional<KernelVerdict> d = KernelChoice.byMenuPath(verdicts, menuPath);
+        if (d.isEmpty() || !d.get().kvmCapable()) {
+            return false;
+        }
+        return base(d.get().kernelPath()).equals(base(chosen.kernelPath())) || rank(d.get()) >= rank(chosen);
+    }
+
+    private static int rank(KernelVerdict v) {
+        return (v.complete() ? 2 : 0) + (v.debug() ? 0 : 1);
     }
 
     private static void grub2(GuestFileSystem fs, String path, List<KernelVerdict> verdicts, KernelVerdict chosen,
@@ -66,7 +80,7 @@ public final class DefaultKernelEdit implements GuestEdit {
         Grub2Menu menu = new Grub2Menu(text);
         Optional<Grub2Menu.Entry> current = menu.defaultValue().isPresent() || !menu.savedDefault
                 ? menu.resolve(menu.defaultValue().orElse("")) : savedEntry(fs, path, menu);
-        if (current.isPresent() && bootsOnKvm(verdicts, current.get().kernel())) {
+        if (current.isPresent() && keepsDefault(verdicts, current.get().kernel(), chosen)) {
             return;
         }
         Optional<Grub2Menu.Entry> target = menu.entries.stream()
@@ -75,7 +89,7 @@ public final class DefaultKernelEdit implements GuestEdit {
         if (target.isEmpty()) {
             notes.add(WARNING + path + ": no menu entry boots the chosen kernel " + chosen.release()
                     + "; the default " + current.map(Grub2Menu.Entry::titlePath).orElse("(none)")
-                    + " cannot boot on KVM; run update-grub in the guest");
+                    + " stays; run update-grub in the guest");
             return;
         }
         BootDefaults.grub2(fs, path, text, menu, target.get(), BootDefaults.stableTitle(menu, target.get()), notes);
@@ -98,7 +112,7 @@ public final class DefaultKernelEdit implements GuestEdit {
                                String chosenBase, List<String> notes) throws IOException {
         String text = TextFiles.read(fs, path).orElseThrow();
         BootloaderInfo menu = GrubConfigs.parseLegacy(path, text);
-        if (menu.defaultEntry() < 0 || bootsOnKvm(verdicts, menu.entries().get(menu.defaultEntry()).kernelPath())) {
+        if (menu.defaultEntry() < 0 || keepsDefault(verdicts, menu.entries().get(menu.defaultEntry()).kernelPath(), chosen)) {
             return;
         }
         for (int i = 0; i < menu.entries().size(); i++) {
@@ -109,15 +123,14 @@ public final class DefaultKernelEdit implements GuestEdit {
                 return;
             }
         }
-        notes.add(WARNING + path + ": no title boots the chosen kernel " + chosen.release()
-                + "; the default cannot boot on KVM");
+        notes.add(WARNING + path + ": no title boots the chosen kernel " + chosen.release() + "; the default stays");
     }
 
     private static void extlinux(GuestFileSystem fs, String path, List<KernelVerdict> verdicts, KernelVerdict chosen,
                                  String chosenBase, List<String> notes) throws IOException {
         String text = TextFiles.read(fs, path).orElseThrow();
         BootloaderInfo menu = GrubConfigs.parseExtlinux(path, text);
-        if (menu.defaultEntry() < 0 || bootsOnKvm(verdicts, menu.entries().get(menu.defaultEntry()).kernelPath())) {
+        if (menu.defaultEntry() < 0 || keepsDefault(verdicts, menu.entries().get(menu.defaultEntry()).kernelPath(), chosen)) {
             return;
         }
         for (var e : menu.entries()) {
@@ -129,7 +142,6 @@ public final class DefaultKernelEdit implements GuestEdit {
                 return;
             }
         }
-        notes.add(WARNING + path + ": no label boots the chosen kernel " + chosen.release()
-                + "; the default cannot boot on KVM");
+        notes.add(WARNING + path + ": no label boots the chosen kernel " + chosen.release() + "; the default stays");
     }
 }

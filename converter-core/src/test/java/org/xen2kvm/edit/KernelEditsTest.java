@@ -254,6 +254,32 @@ class KernelEditsTest {
     }
 
     @Test
+    void defaultWithoutVirtioNetGivesWayToACompleteKernelButNotToANewerOneAlone() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem("squeeze");
+        fs.file("/etc/debian_version", "6.0.10\n");
+        fs.file("/etc/fstab", "/dev/xvda1 / ext3 defaults 0 1\n");
+        debianKernel(fs, "2.6.32-5-amd64", true);
+        debianKernel(fs, "3.2.0-4-amd64", true);
+        // 3.2.0-4 boots on KVM (virtio_blk) but would come up without a network.
+        fs.delete("/lib/modules/3.2.0-4-amd64/kernel/drivers/net/virtio_net.ko");
+        fs.file("/boot/config-3.2.0-4-amd64", "CONFIG_64BIT=y\nCONFIG_VIRTIO_BLK=m\n# CONFIG_VIRTIO_NET is not set\nCONFIG_VIRTIO_PCI=m\n");
+        String menu = "default\t\t0\ntimeout\t\t5\n\ntitle\t\tDebian GNU/Linux, kernel 3.2.0-4-amd64\n"
+                + "root\t\t(hd0,0)\nkernel\t\t/boot/vmlinuz-3.2.0-4-amd64 root=/dev/xvda1 ro\ninitrd\t\t/boot/initrd.img-3.2.0-4-amd64\n\n"
+                + "title\t\tDebian GNU/Linux, kernel 2.6.32-5-amd64\nroot\t\t(hd0,0)\n"
+                + "kernel\t\t/boot/vmlinuz-2.6.32-5-amd64 root=/dev/xvda1 ro\ninitrd\t\t/boot/initrd.img-2.6.32-5-amd64\n";
+        fs.file("/boot/grub/menu.lst", menu);
+        new DefaultKernelEdit().apply(fs, ctx(fs, KernelCmdlineTest.map("xvda")));
+        assertTrue(fs.readText("/boot/grub/menu.lst").startsWith("default\t\t1\n"), fs.readText("/boot/grub/menu.lst"));
+
+        // Both complete: the default (older) kernel is the user's choice and stays.
+        fs.file("/lib/modules/3.2.0-4-amd64/kernel/drivers/net/virtio_net.ko", "m");
+        fs.file("/boot/config-3.2.0-4-amd64", "CONFIG_64BIT=y\nCONFIG_VIRTIO_BLK=m\nCONFIG_VIRTIO_NET=m\nCONFIG_VIRTIO_PCI=m\n");
+        fs.file("/boot/grub/menu.lst", menu.replace("default\t\t0", "default\t\t1"));
+        assertEquals(List.of(), new DefaultKernelEdit().apply(fs, ctx(fs, KernelCmdlineTest.map("xvda"))));
+        assertTrue(fs.readText("/boot/grub/menu.lst").startsWith("default\t\t1\n"));
+    }
+
+    @Test
     void newKernelOnDebianGrub2() throws Exception {
         MemoryFileSystem fs = debianStripped();
         debianKernel(fs, "6.1.0-27-cloud-amd64", true);
