@@ -95,9 +95,8 @@ public final class InitrdCache {
             return;
         }
         if (info.size() > InitramfsLimits.maxImageBytes()) {
-            String problem = path + ": " + info.size() + " bytes, too large to read (the limit for this heap is "
-                    + (InitramfsLimits.maxImageBytes() >> 20) + " MiB)";
-            slots.put(path, done(stamp, new Parsed(new Entry(null, info.size(), problem), new InitramfsFormatException(problem))));
+            InitramfsFormatException tooLarge = tooLarge(path, info.size());
+            slots.put(path, done(stamp, new Parsed(new Entry(null, info.size(), tooLarge.getMessage()), tooLarge)));
             return;
         }
         byte[] bytes = fs.readFile(path, InitramfsLimits.maxImageBytes());
@@ -119,26 +118,56 @@ public final class InitrdCache {
      *         heap; the message names the file and the place
      */
     public InitramfsImage image(GuestFileSystem fs, String path) throws IOException {
-        Parsed p = parsed(fs, path);
-        if (p.failure() != null) {
-            throw new InitramfsFormatException(p.failure().getMessage());
-        }
-        if (p.entry().listing() == null) {
-            throw new FileNotFoundException(p.entry().problem());
-        }
+        CompletableFuture<Parsed> started = null;
         synchronized (this) {
-            Retained r = images.get(path);
-            Slot slot = slots.get(path);
-            if (r != null && slot != null && r.stamp().equals(slot.stamp())) {
-                return r.image();
+            FileInfo info = fs.stat(path).orElse(null);
+            Slot known = slots.get(path);
+            if (info != null && known != null && Stamp.of(info).equals(known.stamp())) {
+                started = known.parsed();
             }
-            // Dropped to stay within the budget: read this version again.
-            byte[] bytes = fs.readFile(path, InitramfsLimits.maxImageBytes());
-            inflations.merge(path, 1, Integer::sum);
-            InitramfsImage image = InitramfsImage.read(path, bytes);
-            retain(path, slot.stamp(), image);
-            return image;
         }
+        if (started != null) {
+            Parsed p = join(started);
+            if (p.failure() != null) {
+                throw new InitramfsFormatException(p.failure().getMessage());
+            }
+            synchronized (this) {
+                Retained r = images.get(path);
+                Slot slot = slots.get(path);
+                if (r != null && slot != null && r.stamp().equals(slot.stamp())) {
+                    return r.image();
+                }
+            }
+            // Dropped to stay within the budget: this version is read again.
+        }
+        return readNow(fs, path);
+    }
+
+    /** Reads and parses {@code path} on this thread (nothing to overlap with), and records it. */
+    private synchronized InitramfsImage readNow(GuestFileSystem fs, String path) throws IOException {
+        FileInfo info = fs.stat(path).orElse(null);
+        if (info == null) {
+            slots.put(path, done(null, new Parsed(new Entry(null, 0, path + ": missing"), null)));
+            throw new FileNotFoundException(path + ": missing");
+        }
+        Stamp stamp = Stamp.of(info);
+        if (info.size() > InitramfsLimits.maxImageBytes()) {
+            InitramfsFormatException tooLarge = tooLarge(path, info.size());
+            slots.put(path, done(stamp, new Parsed(new Entry(null, info.size(), tooLarge.getMessage()), tooLarge)));
+            throw tooLarge;
+        }
+        byte[] bytes = fs.readFile(path, InitramfsLimits.maxImageBytes());
+        inflations.merge(path, 1, Integer::sum);
+        InitramfsImage image;
+        try {
+            image = InitramfsImage.read(path, bytes);
+        } catch (InitramfsFormatException e) {
+            slots.put(path, done(stamp, new Parsed(new Entry(null, bytes.length, e.getMessage()), e)));
+            throw e;
+        }
+        slots.put(path, done(stamp, new Parsed(new Entry(InitrdListing.of(image), bytes.length, null), null)));
+        retain(path, stamp, image);
+        return image;
     }
 
     /**
@@ -170,6 +199,15 @@ public final class InitrdCache {
             prefetch(fs, path);
             f = slots.get(path).parsed();
         }
+        return join(f);
+    }
+
+    private static InitramfsFormatException tooLarge(String path, long size) {
+        return new InitramfsFormatException(path + ": " + size + " bytes, too large to read (the limit for this heap is "
+                + (InitramfsLimits.maxImageBytes() >> 20) + " MiB)");
+    }
+
+    private static Parsed join(CompletableFuture<Parsed> f) {
         try {
             return f.join();
         } catch (CompletionException e) {
