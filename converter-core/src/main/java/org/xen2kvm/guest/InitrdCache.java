@@ -45,8 +45,18 @@ public final class InitrdCache {
         }
     }
 
-    /** What reading one version of a file gave; {@code failure} when it is not a readable initrd. */
-    private record Parsed(Entry entry, InitramfsFormatException failure) {
+    /**
+     * What reading one version of a file gave; {@code failure} when it is not a readable initrd.
+     * The image is handed over once, never kept here (see {@link #retain}).
+     */
+    private record Parsed(Entry entry, InitramfsFormatException failure, InitramfsImage image) {
+        Parsed(Entry entry, InitramfsFormatException failure) {
+            this(entry, failure, null);
+        }
+
+        Parsed withoutImage() {
+            return new Parsed(entry, failure, null);
+        }
     }
 
     private record Slot(Stamp stamp, CompletableFuture<Parsed> parsed) {
@@ -85,23 +95,46 @@ public final class InitrdCache {
             return;
         }
         FileInfo info = fs.stat(path).orElse(null);
-        if (info == null) {
-            slots.put(path, done(null, new Parsed(new Entry(null, 0, path + ": missing"), null)));
+        Slot known = slots.get(path);
+        if (info != null && known != null && Stamp.of(info).equals(known.stamp())) {
+            return;
+        }
+        byte[] bytes = readBytes(fs, path, info);
+        if (bytes == null) {
             return;
         }
         Stamp stamp = Stamp.of(info);
-        Slot known = slots.get(path);
-        if (known != null && known.stamp().equals(stamp)) {
-            return;
+        slots.put(path, new Slot(stamp, CompletableFuture.supplyAsync(() -> {
+            Parsed p = parse(path, bytes);
+            synchronized (this) {
+                // A write may have replaced this version meanwhile; its image is the one to keep.
+                Slot current = slots.get(path);
+                if (p.image() != null && current != null && stamp.equals(current.stamp())) {
+                    retain(path, stamp, p.image());
+                }
+            }
+            return p.withoutImage();
+        })));
+    }
+
+    /**
+     * The bytes of {@code path}, read to be inflated (and counted so); null, with the file's
+     * slot saying why, when it is missing or too large for this heap.
+     */
+    private byte[] readBytes(GuestFileSystem fs, String path, FileInfo info) throws IOException {
+        if (info == null) {
+            slots.put(path, done(null, new Parsed(new Entry(null, 0, path + ": missing"), null)));
+            return null;
         }
         if (info.size() > InitramfsLimits.maxImageBytes()) {
-            InitramfsFormatException tooLarge = tooLarge(path, info.size());
-            slots.put(path, done(stamp, new Parsed(new Entry(null, info.size(), tooLarge.getMessage()), tooLarge)));
-            return;
+            InitramfsFormatException tooLarge = new InitramfsFormatException(path + ": " + info.size()
+                    + " bytes, too large to read (the limit for this heap is " + (InitramfsLimits.maxImageBytes() >> 20) + " MiB)");
+            slots.put(path, done(Stamp.of(info), new Parsed(new Entry(null, info.size(), tooLarge.getMessage()), tooLarge)));
+            return null;
         }
         byte[] bytes = fs.readFile(path, InitramfsLimits.maxImageBytes());
         inflations.merge(path, 1, Integer::sum);
-        slots.put(path, new Slot(stamp, CompletableFuture.supplyAsync(() -> parse(path, stamp, bytes))));
+        return bytes;
     }
 
     /** The listing of {@code path} (read now if no prefetch started it). */
@@ -146,28 +179,19 @@ public final class InitrdCache {
     /** Reads and parses {@code path} on this thread (nothing to overlap with), and records it. */
     private synchronized InitramfsImage readNow(GuestFileSystem fs, String path) throws IOException {
         FileInfo info = fs.stat(path).orElse(null);
-        if (info == null) {
-            slots.put(path, done(null, new Parsed(new Entry(null, 0, path + ": missing"), null)));
-            throw new FileNotFoundException(path + ": missing");
+        byte[] bytes = readBytes(fs, path, info);
+        Parsed p = bytes == null ? slots.get(path).parsed().join() : parse(path, bytes);
+        if (bytes != null) {
+            slots.put(path, done(Stamp.of(info), p.withoutImage()));
         }
-        Stamp stamp = Stamp.of(info);
-        if (info.size() > InitramfsLimits.maxImageBytes()) {
-            InitramfsFormatException tooLarge = tooLarge(path, info.size());
-            slots.put(path, done(stamp, new Parsed(new Entry(null, info.size(), tooLarge.getMessage()), tooLarge)));
-            throw tooLarge;
+        if (p.failure() != null) {
+            throw new InitramfsFormatException(p.failure().getMessage());
         }
-        byte[] bytes = fs.readFile(path, InitramfsLimits.maxImageBytes());
-        inflations.merge(path, 1, Integer::sum);
-        InitramfsImage image;
-        try {
-            image = InitramfsImage.read(path, bytes);
-        } catch (InitramfsFormatException e) {
-            slots.put(path, done(stamp, new Parsed(new Entry(null, bytes.length, e.getMessage()), e)));
-            throw e;
+        if (p.image() == null) {
+            throw new FileNotFoundException(p.entry().problem());
         }
-        slots.put(path, done(stamp, new Parsed(new Entry(InitrdListing.of(image), bytes.length, null), null)));
-        retain(path, stamp, image);
-        return image;
+        retain(path, Stamp.of(info), p.image());
+        return p.image();
     }
 
     /**
@@ -188,6 +212,15 @@ public final class InitrdCache {
         return bytes;
     }
 
+    /**
+     * Drops the parsed images, keeping the listings: after the edits nothing reads an image, and
+     * one held to the end of the conversion would hold its ~125 MB through the disk copy.
+     */
+    public synchronized void releaseImages() {
+        images.clear();
+        retainedBytes = 0;
+    }
+
     /** How many times each initrd was inflated, by path: a statistic for tests and benchmarks. */
     public synchronized Map<String, Integer> inflations() {
         return new TreeMap<>(inflations);
@@ -200,11 +233,6 @@ public final class InitrdCache {
             f = slots.get(path).parsed();
         }
         return join(f);
-    }
-
-    private static InitramfsFormatException tooLarge(String path, long size) {
-        return new InitramfsFormatException(path + ": " + size + " bytes, too large to read (the limit for this heap is "
-                + (InitramfsLimits.maxImageBytes() >> 20) + " MiB)");
     }
 
     private static Parsed join(CompletableFuture<Parsed> f) {
@@ -221,21 +249,13 @@ public final class InitrdCache {
         }
     }
 
-    private Parsed parse(String path, Stamp stamp, byte[] bytes) {
-        InitramfsImage image;
+    private static Parsed parse(String path, byte[] bytes) {
         try {
-            image = InitramfsImage.read(path, bytes);
+            InitramfsImage image = InitramfsImage.read(path, bytes);
+            return new Parsed(new Entry(InitrdListing.of(image), bytes.length, null), null, image);
         } catch (InitramfsFormatException e) {
             return new Parsed(new Entry(null, bytes.length, e.getMessage()), e);
         }
-        synchronized (this) {
-            // A write may have replaced this version meanwhile; its image is the one to keep.
-            Slot current = slots.get(path);
-            if (current != null && stamp.equals(current.stamp())) {
-                retain(path, stamp, image);
-            }
-        }
-        return new Parsed(new Entry(InitrdListing.of(image), bytes.length, null), null);
     }
 
     /** Keeps {@code image} as {@code path}'s, dropping the least recently used images beyond the budget. */

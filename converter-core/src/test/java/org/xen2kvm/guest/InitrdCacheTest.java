@@ -82,6 +82,18 @@ class InitrdCacheTest {
     }
 
     @Test
+    void releasedImagesKeepTheirListings() throws Exception {
+        MemoryFileSystem fs = guest();
+        InitrdCache cache = InitrdCache.empty();
+        InitramfsImage image = cache.image(fs, PATH);
+        cache.releaseImages();
+        assertTrue(cache.get(fs, PATH).listing().hasModule("virtio_blk"));
+        assertEquals(Map.of(PATH, 1), cache.inflations());
+        assertEquals(image, cache.image(fs, PATH));
+        assertEquals(Map.of(PATH, 2), cache.inflations(), "a released image is read again when asked for");
+    }
+
+    @Test
     void missingAndCorruptInitrdsAreNamed() throws Exception {
         MemoryFileSystem fs = guest();
         InitrdCache cache = InitrdCache.empty();
