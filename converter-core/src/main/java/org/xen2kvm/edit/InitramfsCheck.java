@@ -14,6 +14,7 @@ import org.xen2kvm.guest.VirtioDrivers;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.initramfs.InitramfsFormatException;
+import org.xen2kvm.initramfs.InitramfsLimits;
 import org.xen2kvm.kernel.InitramfsRefusedException;
 import org.xen2kvm.kernel.VirtioInitramfs;
 import org.xen2kvm.kmod.ModuleFormatException;
@@ -27,8 +28,9 @@ import org.xen2kvm.guest.TextFiles;
  * (initramfs-tools {@code MODULES=dep}/{@code list}, dracut host-only, mkinitrd on Xen,
  * {@code RESUME=/dev/xvda2}). What cannot be rebuilt is refused with the reason and then judged,
  * without changing anything, as before: virtio_blk built into the kernel ({@code modules.builtin},
- * {@code /boot/config-*}), then in the initrd ({@link InitrdListing}: plain and gzip cpio), and
- * when neither tells (a zstd or xz initrd) the initrd generator's configuration:
+ * {@code /boot/config-*}), then in the initrd ({@link InitrdListing}: every compression the
+ * kernel unpacks but lzo), and when neither tells (an initrd that cannot be read) the initrd
+ * generator's configuration:
  * Debian's initramfs-tools with {@code MODULES=most} (the default) includes virtio_blk,
  * {@code MODULES=dep} includes only the drivers of the Xen host it was built on; RHEL5's
  * {@code mkinitrd} includes what {@code modprobe.conf} names; dracut's host-only mode
@@ -36,8 +38,6 @@ import org.xen2kvm.guest.TextFiles;
  * {@code INITRD_MODULES}.
  */
 public final class InitramfsCheck implements GuestEdit {
-
-    /** Initrds of current distributions are tens of MiB; this bounds the memory a hostile one can take. */
     private static final Pattern ASSIGN = Pattern.compile("^\\s*([A-Za-z_]+)\\s*\\+?=\\s*[\"']?([^\"'#]*)[\"']?");
 
     @Override
@@ -110,7 +110,7 @@ public final class InitramfsCheck implements GuestEdit {
         }
         // A refusal is a note: the judgement that follows warns when the initrd will not boot as it is.
         try {
-            VirtioInitramfs.Result r = VirtioInitramfs.ensure(fs, k.version(), k.initrdPath(), needs,
+            VirtioInitramfs.Result r = VirtioInitramfs.ensure(fs, ctx.guest().initrds(), k.version(), k.initrdPath(), needs,
                     dev -> ctx.deviceMap() == null ? Optional.empty() : ctx.deviceMap().translate(dev));
             if (r.changed()) {
                 notes.add(k.initrdPath() + " (" + r.format() + "): rebuilt for KVM: " + r.summary());
@@ -154,7 +154,7 @@ public final class InitramfsCheck implements GuestEdit {
             return true;
         }
         InitrdCache.Entry entry = initrds.get(fs, k.initrdPath());
-        if (entry.size() > InitrdCache.MAX_INITRD_BYTES) {
+        if (entry.size() > InitramfsLimits.maxImageBytes()) {
             notes.add(k.initrdPath() + ": " + entry.size() + " bytes, too large to read; judged from configuration");
             return false;
         }
@@ -167,10 +167,6 @@ public final class InitramfsCheck implements GuestEdit {
         if (listing.hasModule("virtio_blk") && pci) {
             notes.add(k.initrdPath() + ": has virtio_blk and virtio_pci");
             return true;
-        }
-        if (!listing.complete()) {
-            notes.add(k.initrdPath() + ": " + listing.unreadable() + " compression cannot be read here; judged from configuration");
-            return false;
         }
         notes.add(WARNING + k.initrdPath() + ": no " + (pci ? "virtio_blk" : "virtio_blk/virtio_pci")
                 + " module; kernel " + k.version() + " will not find its root disk on virtio; rebuild it in the guest with: " + rebuild);

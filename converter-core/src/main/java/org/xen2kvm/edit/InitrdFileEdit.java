@@ -18,7 +18,9 @@ import org.xen2kvm.initramfs.InitramfsLimits;
 /**
  * Applies a text edit to one file inside the initrd of every kernel that can boot on KVM, and
  * writes each changed initrd back in place (segments it did not touch stay byte for byte, see
- * {@link InitramfsImage#write()}). The initramfs keeps its own copy of some configuration:
+ * {@link InitramfsImage#write()}). Each initrd is read through the conversion's
+ * {@link org.xen2kvm.guest.InitrdCache}, so one inspection already inflated is not inflated
+ * again, and the edited image is what the next step reads. The initramfs keeps its own copy of some configuration:
  * Debian's lvm2 hook copies {@code /etc/lvm/}, so an lvm.conf filter that accepts only
  * {@code /dev/xvd*} stops the boot on KVM (no PV on {@code /dev/vda2}, so no root LV) however
  * the root filesystem's copy is edited.
@@ -27,8 +29,6 @@ import org.xen2kvm.initramfs.InitramfsLimits;
  * {@code etc/lvm/lvm.conf}.
  */
 public final class InitrdFileEdit implements GuestEdit {
-    /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
-
     /** Configuration files, not data: larger ones are not edited. */
     static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -75,7 +75,7 @@ public final class InitrdFileEdit implements GuestEdit {
             }
             InitramfsImage image;
             try {
-                image = InitramfsImage.read(k.initrdPath(), fs.readFile(k.initrdPath(), InitramfsLimits.maxImageBytes()));
+                image = ctx.guest().initrds().image(fs, k.initrdPath());
             } catch (InitramfsFormatException e) {
                 // Not ours to refuse: the guest booted with it on Xen; say what stays unchecked.
                 notes.add(WARNING + e.getMessage() + "; its " + path + " is not checked");
@@ -100,9 +100,9 @@ public final class InitrdFileEdit implements GuestEdit {
             if (after.isEmpty() || after.get().equals(before)) {
                 continue;
             }
-            byte[] rewritten = image.replaceFile(path, after.get().getBytes(StandardCharsets.UTF_8),
-                    entry.get().mode() & CpioEntry.PERMISSIONS).write();
-            fs.writeFile(k.initrdPath(), rewritten, st.get().mode() & 07777, st.get().uid(), st.get().gid());
+            InitramfsImage edited = image.replaceFile(path, after.get().getBytes(StandardCharsets.UTF_8),
+                    entry.get().mode() & CpioEntry.PERMISSIONS);
+            ctx.guest().initrds().write(fs, k.initrdPath(), edited, st.get().mode() & 07777, st.get().uid(), st.get().gid());
             notes.add(k.initrdPath() + ": " + path + " rewritten inside the initramfs");
         }
         return notes;

@@ -62,6 +62,14 @@ public final class GuestInspector {
     }
 
     public static InspectedGuest inspect(GuestFileSystem root) throws IOException {
+        return inspect(root, InitrdCache.empty());
+    }
+
+    /**
+     * Inspects the guest with the conversion's initrds so far (a guest inspected again after a
+     * kernel install keeps the images already read).
+     */
+    public static InspectedGuest inspect(GuestFileSystem root, InitrdCache initrds) throws IOException {
         List<String> warnings = new ArrayList<>();
         OsInfo os = os(root);
         List<KernelInfo> kernels = kernels(root, warnings);
@@ -77,7 +85,6 @@ public final class GuestInspector {
         InitSystem init = initSystem(root);
         NetworkConfig net = network(root, warnings);
         List<String> consoles = consoles(root, boot);
-        InitrdCache initrds = InitrdCache.empty();
         VirtioSupport virtio = VirtioDrivers.find(root, kernels, boot, initrds);
         List<KernelVerdict> verdicts = KernelDetection.judgeAll(root, kernels);
         return new InspectedGuest(os, kernels, boot, fstab, init, net, consoles, virtio, warnings, initrds, verdicts);

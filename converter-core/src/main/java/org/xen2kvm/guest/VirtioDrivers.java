@@ -10,11 +10,10 @@ import org.xen2kvm.fs.GuestFileSystem;
  * NICs, from what is in the guest: {@code modules.builtin} or {@code /boot/config-*} for
  * built-in drivers, the initrd's file list ({@link InitrdListing}) for the disk driver,
  * which must be there before the root is mounted, and {@code /lib/modules/<release>} for
- * the NIC driver, which udev loads later. An initrd that cannot be listed (zstd, xz) counts
- * only when initramfs-tools builds it with {@code MODULES=most}, which takes every disk driver.
+ * the NIC driver, which udev loads later. An initrd that cannot be listed (lzo, corrupt, too
+ * large) counts only when initramfs-tools builds it with {@code MODULES=most}, which takes every disk driver.
  */
 public final class VirtioDrivers {
-    /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
     /** Where the kernel's build installs each driver under {@code /lib/modules/<release>/kernel} (since 2.6.24). */
     private static final String BLK_MODULE = "drivers/block/virtio_blk";
     private static final String NET_MODULE = "drivers/net/virtio_net";
@@ -59,7 +58,8 @@ public final class VirtioDrivers {
             blkWhy = "kernel " + v + " has virtio_blk built in";
         } else {
             String initrd = k.get().initrdPath();
-            InitrdListing listing = initrd == null ? null : initrds.get(fs, initrd).listing();
+            InitrdCache.Entry entry = initrd == null ? null : initrds.get(fs, initrd);
+            InitrdListing listing = entry == null ? null : entry.listing();
             boolean blkBuiltIn = builtIn(fs, v, "virtio_blk");
             if (initrd == null) {
                 blk = false;
@@ -68,7 +68,7 @@ public final class VirtioDrivers {
                     && (pciBuiltIn || listing.hasModule("virtio_pci"))) {
                 blk = true;
                 blkWhy = initrd + " has virtio_blk and virtio_pci";
-            } else if (listing != null && listing.complete()) {
+            } else if (listing != null) {
                 blk = false;
                 blkWhy = initrd + " has no virtio_blk/virtio_pci and kernel " + v + " has them not built in";
             } else if ((blkBuiltIn || module(fs, v, BLK_MODULE)) && pciModule && initramfsToolsTakesAll(fs)) {
@@ -77,8 +77,7 @@ public final class VirtioDrivers {
                         + " module of kernel " + v;
             } else {
                 blk = false;
-                blkWhy = initrd + " cannot be listed here" + (listing == null ? "" : " (" + listing.unreadable() + ")")
-                        + " and its generator's configuration does not show virtio_blk in it";
+                blkWhy = initrd + " cannot be listed here (" + entry.problem() + ") and its generator's configuration does not show virtio_blk in it";
             }
         }
         return new VirtioSupport(v, blk, blkWhy, net, netWhy);

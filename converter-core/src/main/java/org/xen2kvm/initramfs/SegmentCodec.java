@@ -122,7 +122,7 @@ final class SegmentCodec {
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(b, p, b.length - p);
-            Sink out = new Sink(where, maxOut);
+            Sink out = new Sink(where, maxOut, gzipSizeHint(b, p));
             byte[] buf = new byte[1 << 16];
             CRC32 crc = new CRC32();
             while (!inflater.finished()) {
@@ -142,12 +142,24 @@ final class SegmentCodec {
                         + storedSize + ") does not match the data (crc " + Long.toHexString(crc.getValue()) + ", size "
                         + out.size() + ")");
             }
-            return new Decoded(out.toByteArray(), end + GZIP_TRAILER - pos);
+            return new Decoded(out.bytes(), end + GZIP_TRAILER - pos);
         } catch (DataFormatException e) {
             throw new InitramfsFormatException(where + ": gzip data is corrupt: " + e.getMessage());
         } finally {
             inflater.end();
         }
+    }
+
+    /**
+     * The uncompressed size a gzip segment starting at {@code p} likely has: the trailer's ISIZE
+     * when the segment ends the image (Debian's and Ubuntu's layout), if plausible for
+     * compressed data of that length, else four times the compressed bytes (initramfs archives
+     * deflate to a fifth to a third). Only sizes a buffer; the trailer is checked after inflating.
+     */
+    static long gzipSizeHint(byte[] b, int p) {
+        long compressed = b.length - p;
+        long isize = b.length >= 4 ? le32(b, b.length - 4) & 0xffffffffL : 0;
+        return isize >= compressed && isize <= 16 * compressed ? isize : 4 * compressed;
     }
 
     private static int skipZeroTerminated(String where, byte[] b, int p) throws InitramfsFormatException {
@@ -296,9 +308,23 @@ final class SegmentCodec {
         private final long max;
 
         Sink(String where, long max) {
-            super(1 << 16);
+            this(where, max, 1 << 16);
+        }
+
+        /**
+         * @param expected the size the data likely has (a hint, bounded here: at most {@code max}
+         *                 and 16 times the compressed bytes), so a 125 MB archive is not grown
+         *                 by doubling from 64 KiB, copying ~250 MB on the way
+         */
+        Sink(String where, long max, long expected) {
+            super((int) Math.max(1 << 16, Math.min(expected, max)));
             this.where = where;
             this.max = max;
+        }
+
+        /** The data, without a copy when the hint was exact. */
+        byte[] bytes() {
+            return count == buf.length ? buf : java.util.Arrays.copyOf(buf, count);
         }
 
         @Override

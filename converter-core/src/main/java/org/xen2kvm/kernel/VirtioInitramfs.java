@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.xen2kvm.fs.FileInfo;
 import org.xen2kvm.fs.FileType;
 import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.InitrdCache;
 import org.xen2kvm.initramfs.CpioEntry;
 import org.xen2kvm.initramfs.DracutRebuild;
 import org.xen2kvm.initramfs.InitramfsImage;
@@ -33,8 +34,6 @@ import org.xen2kvm.kmod.ModuleTree;
  * in the image stays; a segment it does not touch (the early microcode) is written back as read.
  */
 public final class VirtioInitramfs {
-    /** Initrds of current distributions are tens of MiB; this bounds what a hostile one costs. */
-
     /**
      * Modules carried over from an old image to a new kernel's: a MODULES=most image holds a few
      * hundred; more than this is not an initramfs a boot needs.
@@ -121,6 +120,16 @@ public final class VirtioInitramfs {
      */
     public static Result ensure(GuestFileSystem fs, String release, String initrdPath, Needs needs,
             Function<String, Optional<String>> deviceMap) throws IOException {
+        return ensure(fs, InitrdCache.empty(), release, initrdPath, needs, deviceMap);
+    }
+
+    /**
+     * {@link #ensure(GuestFileSystem, String, String, Needs, Function)} with the conversion's
+     * initrds: the image is taken from {@code initrds} (inflated there at most once per
+     * conversion) and a rebuilt one is written through it.
+     */
+    public static Result ensure(GuestFileSystem fs, InitrdCache initrds, String release, String initrdPath, Needs needs,
+            Function<String, Optional<String>> deviceMap) throws IOException {
         Optional<FileInfo> st = fs.stat(initrdPath);
         if (st.isEmpty() || st.get().type() != FileType.REGULAR) {
             throw new InitramfsRefusedException(initrdPath + ": no such file; kernel " + release + " has no initramfs to rebuild");
@@ -129,7 +138,7 @@ public final class VirtioInitramfs {
             throw new InitramfsRefusedException(initrdPath + ": " + st.get().size() + " bytes, larger than "
                     + (InitramfsLimits.maxImageBytes() >> 20) + " MiB; not rebuilt");
         }
-        InitramfsImage image = InitramfsImage.read(initrdPath, fs.readFile(initrdPath, InitramfsLimits.maxImageBytes()));
+        InitramfsImage image = initrds.image(fs, initrdPath);
         InitramfsFormat format = requireKnown(image, initrdPath);
         requireLvmTool(image, needs, initrdPath);
         boolean xen = namesXenDevice(image, format);
@@ -146,7 +155,7 @@ public final class VirtioInitramfs {
             return new Result(false, changes, format);
         }
         FileInfo info = st.get();
-        fs.writeFile(initrdPath, rebuilt.image().write(), info.mode() & 07777, info.uid(), info.gid());
+        initrds.write(fs, initrdPath, rebuilt.image(), info.mode() & 07777, info.uid(), info.gid());
         return new Result(true, changes, format);
     }
 

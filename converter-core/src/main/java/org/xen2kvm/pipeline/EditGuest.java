@@ -29,6 +29,16 @@ final class EditGuest extends PipelineStep {
 
     @Override
     public void run(ConversionRun run) throws IOException {
+        try {
+            edit(run);
+        } finally {
+            // The initrd images (~125 MB for a Debian guest) are not needed past the edits: the
+            // copy and the XML do not read them.
+            run.find(Facts.INSPECTED).ifPresent(g -> g.initrds().releaseImages());
+        }
+    }
+
+    private void edit(ConversionRun run) throws IOException {
         List<LvmInventory.Refusal> refused = run.find(Facts.LAYOUT).map(l -> l.lvm().refusals()).orElse(List.of());
         if (run.request().noGuestEdits()) {
             run.warn(skippedNote(refused));

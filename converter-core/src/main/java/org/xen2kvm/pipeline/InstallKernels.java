@@ -119,7 +119,8 @@ final class InstallKernels extends PipelineStep {
         warnNotes(run, FirstBootService.install(root, guest, registered));
         summary.add("first boot: " + FirstBootService.SCRIPT + " registers " + String.join(", ",
                 registered.stream().map(FirstBootService.Package::name).toList()) + " with the package database");
-        InspectedGuest again = GuestInspector.inspect(root);
+        // The same initrds: the images read and written so far are not inflated again.
+        InspectedGuest again = GuestInspector.inspect(root, guest.initrds());
         run.put(Facts.INSPECTED, again);
         run.put(Facts.INSTALLED_KERNELS, new InstalledKernels(summary));
         chosenOrWarn(run, again, lastKernel);

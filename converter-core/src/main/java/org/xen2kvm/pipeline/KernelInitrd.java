@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.fs.GuestFileSystem;
-import org.xen2kvm.guest.InitrdCache;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelChoice;
 import org.xen2kvm.guest.KernelVerdict;
@@ -48,12 +47,12 @@ final class KernelInitrd {
         String release = tree.release();
         KernelVerdict template = template(guest).orElseThrow(() -> new Xen2KvmException("--install-kernel: the guest"
                 + " has no initramfs to build one for " + release + " from (none of its kernels has one in /boot)"));
-        byte[] data = fs.readFile(template.initrdPath(), InitrdCache.MAX_INITRD_BYTES);
-        InitramfsImage image = InitramfsImage.read(template.initrdPath(), data);
+        // The default kernel's initrd: inspection inflated it already.
+        InitramfsImage image = guest.initrds().image(fs, template.initrdPath());
         Rebuilt rebuilt = VirtioInitramfs.rebuildFor(fs, image, tree, needs, deviceMap);
-        byte[] built = rebuilt.image().write();
         String path = InstallKernels.initrdName(guest, template.initrdPath(), release);
-        fs.writeFile(path, built, 0644, 0, 0);
+        // Written through the cache: the edit step's rebuild check then reads it without inflating it.
+        byte[] built = guest.initrds().write(fs, path, rebuilt.image(), 0644, 0, 0);
         List<String> added = rebuilt.changes().stream().filter(c -> c.startsWith("added "))
                 .map(c -> ModuleFile.nameOf(c.substring("added ".length()))).filter(Objects::nonNull).toList();
         return new Built(path, "from " + template.initrdPath() + ", " + built.length / (1 << 20) + " MiB"

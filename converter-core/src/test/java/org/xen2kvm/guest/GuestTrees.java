@@ -108,8 +108,13 @@ public final class GuestTrees {
         return fs;
     }
 
-    /** A zstd-compressed initrd (Debian 12's default), one frame around a small newc archive. */
-    private static final byte[] ZSTD_INITRD = zstd("conf/initramfs.conf", "usr/lib/modules/6.1.0-18-amd64/modules.dep");
+    /**
+     * A zstd-compressed initrd (Debian 12's default), one frame around a small newc archive with
+     * the virtio disk modules, as initramfs-tools' MODULES=most puts them there.
+     */
+    private static final byte[] ZSTD_INITRD = zstd("conf/initramfs.conf", "usr/lib/modules/6.1.0-18-amd64/modules.dep",
+            "usr/lib/modules/6.1.0-18-amd64/kernel/drivers/block/virtio_blk.ko",
+            "usr/lib/modules/6.1.0-18-amd64/kernel/drivers/virtio/virtio_pci.ko");
 
     private static byte[] zstd(String... members) {
         try {

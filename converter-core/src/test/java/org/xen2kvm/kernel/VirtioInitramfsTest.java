@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xen2kvm.fs.GuestFileSystem;
+import org.xen2kvm.guest.InitrdCache;
 import org.xen2kvm.initramfs.Compression;
 import org.xen2kvm.initramfs.CpioArchive;
 import org.xen2kvm.initramfs.CpioEntry;
@@ -101,6 +102,18 @@ class VirtioInitramfsTest {
     private String put(String path, InitramfsImage image) throws Exception {
         fs.writeFile(path, image.write(), 0600, 0, 0);
         return path;
+    }
+
+    @Test
+    void aRebuildWrittenThroughTheConversionsInitrdsIsNotInflatedAgain() throws Exception {
+        String initrd = put("/boot/initrd.img-" + release, initramfsTools(release));
+        InitrdCache initrds = InitrdCache.empty();
+        assertTrue(VirtioInitramfs.ensure(fs, initrds, release, initrd, EXT4, DEVICES).changed());
+        VirtioInitramfs.Result again = VirtioInitramfs.ensure(fs, initrds, release, initrd, EXT4, DEVICES);
+        assertFalse(again.changed(), again.changes().toString());
+        assertEquals(java.util.Map.of(initrd, 1), initrds.inflations());
+        // The image the cache kept is the one written.
+        assertEquals(InitramfsImage.read(initrd, fs.readFile(initrd, 64 << 20)), initrds.image(fs, initrd));
     }
 
     @Test
