@@ -1,6 +1,7 @@
 package org.xen2kvm.cli;
 
 import java.io.IOException;
+import org.xen2kvm.CancelledException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
      * top-level {@code xen2kvm} command.
      */
     public static void main(String[] args) {
+        Interrupts.install("disk", "convert");
         System.exit(Main.execute(new CommandLine(new DiskConvertCommand()), args));
     }
 
@@ -151,6 +153,8 @@ public final class DiskConvertCommand implements Callable<Integer> {
             return EXIT_OK;
         } catch (OutputExistsException | DiskFormatException | Xen2KvmException e) {
             return fail(EXIT_USAGE, e.getMessage());
+        } catch (CancelledException e) {
+            return fail(Interrupts.exitCode(e.reason()), Interrupts.message(e, e));
         } catch (IOException e) {
             return fail(EXIT_FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
         } catch (RuntimeException e) {

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xen2kvm.Cancellation;
 import org.xen2kvm.CancelledException;
+import org.xen2kvm.testutil.Hashes;
 
 /**
  * A conversion cancelled part-way (as a SIGTERM does through the CLI) is undone like a failed
@@ -76,14 +75,7 @@ class ConverterCancellationTest {
         TreeMap<String, String> m = new TreeMap<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                try (var in = Files.newInputStream(p)) {
-                    byte[] b = new byte[1 << 16];
-                    for (int n; (n = in.read(b)) > 0; ) {
-                        md.update(b, 0, n);
-                    }
-                }
-                m.put(dir.relativize(p).toString(), HexFormat.of().formatHex(md.digest()));
+                m.put(dir.relativize(p).toString(), Hashes.sha256(p));
             }
         }
         return m;
