@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
             "0:success",
             "1:the copy failed (I/O error, or no room for the output: refused before the copy when the data"
                 + " alone exceeds the free space)",
-            "2:bad usage or invalid input (unreadable image, output exists)"})
+            "2:bad usage or invalid input (unreadable image, output exists)",
+            "130/143:interrupted by SIGINT/SIGTERM (the partial output was removed)"})
 public final class DiskConvertCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
