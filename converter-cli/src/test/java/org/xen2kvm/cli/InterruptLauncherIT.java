@@ -35,9 +35,10 @@ import org.xen2kvm.testutil.Hashes;
 
 /**
  * SIGTERM and SIGINT in the middle of a disk copy, through the real launcher in a child
- * process: {@code convert} (registering with {@code qemu:///system}) stops within seconds,
- * exits 143 or 130 with one line saying it removed what it wrote, and leaves no file in the
- * output directory, no domain, and the sources byte-identical; an interrupted {@code plan run}
+ * process: {@code convert} (registering with {@code qemu:///system}) and {@code disk convert}
+ * stop within seconds, exit 143 or 130 with one line saying they removed what they wrote, and
+ * leave no file in the output directory, no domain, and the sources byte-identical; an
+ * interrupted {@code plan run}
  * leaves the guest it was converting pending (not failed) and the next run converts it.
  *
  * <p>The guest is the example guest plus a 2 GiB data disk holding 768 MiB of noise, written
@@ -162,6 +163,25 @@ class InterruptLauncherIT {
             c.process.destroyForcibly();
             ExternalTool.run(List.of("virsh", "-c", URI, "undefine", name));
         }
+    }
+
+    @Test
+    void diskConvertStopsOnSigtermAndLeavesNothing() throws Exception {
+        Path out = Files.createDirectories(work.resolve("out-disk"));
+        Map<Path, String> before = hashes();
+        Child c = Child.start(List.of("disk", "convert", "--compress", work.resolve("src/data.img").toString(),
+                out.resolve("data.qcow2").toString(), "-O", "qcow2"));
+        awaitPart(out, 64 * MIB, c.process);
+        long t0 = System.nanoTime();
+        c.process.toHandle().destroy();
+        assertEquals(143, c.finish(), c.text());
+        long stopMillis = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf(Locale.ROOT, "InterruptLauncherIT disk convert SIGTERM: %d ms from the signal%n", stopMillis);
+        assertTrue(c.text().contains("xen2kvm disk convert: interrupted (SIGTERM); removed what this run wrote"),
+                c.text());
+        assertTrue(stopMillis <= STOP_LIMIT_MILLIS, stopMillis + " ms from SIGTERM to the exit");
+        assertEquals(List.of(), listing(out), "files left in the output directory");
+        assertEquals(before, hashes(), "a source changed");
     }
 
     @Test
