@@ -71,6 +71,33 @@ class ConverterCancellationTest {
         }
     }
 
+    @Test
+    void aRunPastItsRegistrationFinishesDespiteACancellation(@TempDir Path dir) throws Exception {
+        Path cfg = ConverterTest.demoGuest(dir.resolve("xen"));
+        Path out = dir.resolve("kvm");
+        ConversionRun run = new ConversionRun(RunMarkerTest.request(cfg, out), ConversionListener.NONE,
+                new Cancellation());
+        List<Step> steps = new ArrayList<>(Steps.conversion());
+        int finish = steps.size() - 1;
+        assertEquals("finish", steps.get(finish).name());
+        // Stands for RegisterDomain's commit (no libvirt here): from then on the run must finish.
+        steps.add(finish, new Step() {
+            @Override
+            public String name() {
+                return "committed";
+            }
+
+            @Override
+            public void run(ConversionRun r) {
+                r.put(Facts.REGISTERED, new Registered("demo", null));
+                r.cancellation().cancel("SIGTERM");
+            }
+        });
+        StepRunner.run(steps, run);
+        assertTrue(Files.isRegularFile(out.resolve("demo.xml")));
+        assertFalse(Files.exists(out.resolve("demo.xen2kvm-incomplete")), "the marker of a finished run remains");
+    }
+
     private static TreeMap<String, String> hashes(Path dir) throws Exception {
         TreeMap<String, String> m = new TreeMap<>();
         try (Stream<Path> files = Files.walk(dir)) {
