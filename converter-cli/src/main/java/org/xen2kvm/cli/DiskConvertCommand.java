@@ -1,6 +1,7 @@
 package org.xen2kvm.cli;
 
 import java.io.IOException;
+import org.xen2kvm.CancelledException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Parameters;
             "0:success",
             "1:the copy failed (I/O error, or no room for the output: refused before the copy when the data"
                 + " alone exceeds the free space)",
-            "2:bad usage or invalid input (unreadable image, output exists)"})
+            "2:bad usage or invalid input (unreadable image, output exists)",
+            "130/143:interrupted by SIGINT/SIGTERM (the partial output was removed)"})
 public final class DiskConvertCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
@@ -80,6 +82,7 @@ public final class DiskConvertCommand implements Callable<Integer> {
      * top-level {@code xen2kvm} command.
      */
     public static void main(String[] args) {
+        Interrupts.install("disk", "convert");
         System.exit(Main.execute(new CommandLine(new DiskConvertCommand()), args));
     }
 
@@ -151,6 +154,8 @@ public final class DiskConvertCommand implements Callable<Integer> {
             return EXIT_OK;
         } catch (OutputExistsException | DiskFormatException | Xen2KvmException e) {
             return fail(EXIT_USAGE, e.getMessage());
+        } catch (CancelledException e) {
+            return fail(Interrupts.exitCode(e.reason()), Interrupts.message(e, e));
         } catch (IOException e) {
             return fail(EXIT_FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
         } catch (RuntimeException e) {

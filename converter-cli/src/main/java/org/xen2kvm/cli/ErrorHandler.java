@@ -1,6 +1,7 @@
 package org.xen2kvm.cli;
 
 import java.nio.file.NoSuchFileException;
+import org.xen2kvm.CancelledException;
 import org.xen2kvm.config.ConfigParseException;
 import org.xen2kvm.image.DiskFormatException;
 import org.xen2kvm.image.write.OutputIsSourceException;
@@ -11,7 +12,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns every failure into one line on stderr and an exit code: 2 for bad input (a
- * definition or image that cannot be read), 1 for a conversion that failed.
+ * definition or image that cannot be read), 1 for a conversion that failed, 130 or 143 for
+ * one interrupted by SIGINT or SIGTERM (and undone).
  */
 final class ErrorHandler implements IExecutionExceptionHandler {
     static final int FAILED = 1;
@@ -19,6 +21,11 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
+        CancelledException cancelled = CancelledException.in(e);
+        if (cancelled != null) {
+            cl.getErr().println("xen2kvm: " + Interrupts.message(cancelled, e));
+            return Interrupts.exitCode(cancelled.reason());
+        }
         cl.getErr().println("xen2kvm: " + message(e));
         if (GlobalOptions.of(cl.getCommandSpec()).verbose()) {
             e.printStackTrace(cl.getErr());

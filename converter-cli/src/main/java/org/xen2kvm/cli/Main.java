@@ -30,6 +30,7 @@ public final class Main {
                 String.format(Locale.ROOT, "%d %.3f", 1L, 1.0);
             });
         }
+        Interrupts.install(args);
         System.exit(execute(Xen2KvmCommand.newCommandLine(args), args));
     }
 

@@ -11,7 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "run it (in waves, several guests at a time, resumable, shardable across hosts), show its status.",
         exitCodeListHeading = "%nExit codes of plan run:%n",
         exitCodeList = {"0:every guest of the run is done or skipped", "1:a guest failed",
-            "2:bad plan or usage (nothing was converted)"})
+            "2:bad plan or usage (nothing was converted)",
+            "130/143:interrupted by SIGINT/SIGTERM (the guests under way were undone and are pending again)"})
 final class PlanCommand implements Runnable {
     @Spec
     CommandSpec spec;

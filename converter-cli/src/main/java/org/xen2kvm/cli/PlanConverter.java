@@ -1,6 +1,7 @@
 package org.xen2kvm.cli;
 
 import java.util.List;
+import org.xen2kvm.Cancellation;
 import org.xen2kvm.batch.BadPlanException;
 import org.xen2kvm.batch.GuestConverter;
 import org.xen2kvm.pipeline.ConversionListener;
@@ -15,6 +16,18 @@ import picocli.CommandLine;
  * exactly as on the command line.
  */
 final class PlanConverter implements GuestConverter {
+    private final Cancellation cancellation;
+
+    /** Conversions that stop when this process is interrupted ({@link Cancellation#process()}). */
+    PlanConverter() {
+        this(Cancellation.process());
+    }
+
+    /** Conversions that stop when {@code cancellation} is set: give the plan runner the same one. */
+    PlanConverter(Cancellation cancellation) {
+        this.cancellation = cancellation;
+    }
+
     @Override
     public void check(String guest, List<String> args) {
         try {
@@ -26,7 +39,7 @@ final class PlanConverter implements GuestConverter {
 
     @Override
     public ConversionResult convert(List<String> args, ConversionListener listener) throws Exception {
-        return Converter.run(parse(args).request(), listener);
+        return Converter.run(parse(args).request(), listener, cancellation);
     }
 
     private static ConvertCommand parse(List<String> args) {

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.xen2kvm.Cancellation;
 import org.xen2kvm.batch.BadPlanException;
 import org.xen2kvm.batch.Plan;
 import org.xen2kvm.batch.PlanFiles;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
                 + "PLAN.yaml.d/ (done guests are not redone; a killed run resumes), and write PLAN.report.md/.json.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every guest of this run is done or skipped (or held by another run)",
-            "1:a guest failed", "2:bad plan or usage (nothing was converted)"})
+            "1:a guest failed", "2:bad plan or usage (nothing was converted)",
+            "130/143:interrupted by SIGINT/SIGTERM (the conversions under way were undone and are pending again)"})
 final class PlanRunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -101,6 +103,12 @@ final class PlanRunCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        String interrupted = Cancellation.process().reason();
+        if (interrupted != null) {
+            err.println("xen2kvm: interrupted (" + interrupted + ")" + (dryRun ? "" : "; the conversions under way"
+                    + " were undone and are pending again; run the plan again to convert them"));
+            return Interrupts.exitCode(interrupted);
+        }
         return failed ? ErrorHandler.FAILED : 0;
     }
 }

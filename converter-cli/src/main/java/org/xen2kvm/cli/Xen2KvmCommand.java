@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
         exitCodeList = {
             "0:success",
             "1:conversion failed (I/O, libvirt, guest problem)",
-            "2:bad usage or invalid input (config, disk image)"})
+            "2:bad usage or invalid input (config, disk image)",
+            "130/143:interrupted by SIGINT/SIGTERM; what the run wrote was removed"})
 public final class Xen2KvmCommand implements Runnable {
 
     @CommandLine.Spec

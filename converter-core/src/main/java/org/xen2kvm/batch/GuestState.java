@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * What a plan run recorded for one guest, kept in {@code PLAN.yaml.d/NAME.json}.
  *
- * @param state       {@code running}, {@code done} or {@code failed} (pending and skipped
- *                    guests have no state file)
+ * @param state       {@code running}, {@code done} or {@code failed}; {@code pending} after a
+ *                    run was interrupted while converting it (its conversion was undone; the
+ *                    error says so). Other pending guests and skipped ones have no state file
  * @param owner       {@code host:pid} of the run converting it
  * @param startedAt   ISO-8601 UTC
  * @param finishedAt  ISO-8601 UTC, null while running

@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.xen2kvm.Cancellation;
+import org.xen2kvm.CancelledException;
 import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.pipeline.ConversionEvent;
 import org.xen2kvm.pipeline.ConversionListener;
@@ -43,8 +45,21 @@ public final class PlanRunner {
     private final GuestConverter converter;
     private final PlanListener listener;
     private final String owner;
+    private final Cancellation cancellation;
 
+    /** A runner that stops when this process is interrupted ({@link Cancellation#process()}). */
     public PlanRunner(Path planFile, Plan plan, GuestConverter converter, PlanListener listener) {
+        this(planFile, plan, converter, listener, Cancellation.process());
+    }
+
+    /**
+     * A runner that stops when {@code cancellation} is set: the conversions under way are
+     * undone (by the converter, which must watch the same cancellation) and their guests are
+     * pending again; the guests not yet started are not started.
+     */
+    public PlanRunner(Path planFile, Plan plan, GuestConverter converter, PlanListener listener,
+            Cancellation cancellation) {
+        this.cancellation = cancellation;
         this.planFile = planFile.toAbsolutePath();
         this.plan = plan;
         this.store = StateStore.beside(planFile);
@@ -137,7 +152,10 @@ public final class PlanRunner {
 
     private RunOutcome guest(PlanEntry e, RunOptions options) throws Exception {
         RunOutcome outcome;
-        if (e.skip()) {
+        if (cancellation.cancelled()) {
+            outcome = new RunOutcome(RunOutcome.Result.INTERRUPTED, null,
+                    "not started: the run was interrupted (" + cancellation.reason() + ")");
+        } else if (e.skip()) {
             outcome = new RunOutcome(RunOutcome.Result.SKIPPED, null, "skip: true");
         } else if (options.dryRun()) {
             outcome = dryRun(e);
@@ -254,11 +272,22 @@ public final class PlanRunner {
             Thread.currentThread().interrupt();
             state = finished(e, start, GuestStatus.FAILED, result, sum(copied), "interrupted", null);
         } catch (Exception | StackOverflowError ex) {
-            state = finished(e, start, GuestStatus.FAILED, result, sum(copied), PlanBuilder.message(ex), null);
+            CancelledException cancelled = CancelledException.in(ex);
+            if (cancelled == null) {
+                state = finished(e, start, GuestStatus.FAILED, result, sum(copied), PlanBuilder.message(ex), null);
+            } else {
+                // Nothing failed: the conversion was undone, so the next run simply converts it.
+                state = finished(e, start, GuestStatus.PENDING, null, 0, "interrupted (" + cancelled.reason()
+                        + "); what the conversion had written was removed; the next plan run converts it", null);
+            }
         }
         store.write(state);
-        return new RunOutcome(state.state() == GuestStatus.DONE ? RunOutcome.Result.CONVERTED : RunOutcome.Result.FAILED,
-                state, state.error());
+        RunOutcome.Result r = switch (state.state()) {
+            case DONE -> RunOutcome.Result.CONVERTED;
+            case PENDING -> RunOutcome.Result.INTERRUPTED;
+            default -> RunOutcome.Result.FAILED;
+        };
+        return new RunOutcome(r, state, state.error());
     }
 
     private GuestState finished(PlanEntry e, Instant start, GuestStatus status, ConversionResult r, long bytes,

@@ -20,7 +20,12 @@ public record RunOutcome(Result result, GuestState state, String note) {
         /** Failed now, or failed earlier and not retried. */
         FAILED,
         /** A dry run's plan of it succeeded. */
-        PLANNED
+        PLANNED,
+        /**
+         * The run was interrupted (SIGINT, SIGTERM): a conversion under way was undone and the
+         * guest is pending again; a guest not yet started was left as it was.
+         */
+        INTERRUPTED
     }
 
     public boolean failed() {

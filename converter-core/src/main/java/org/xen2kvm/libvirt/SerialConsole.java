@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.libvirt.jna.SizeT;
+import org.xen2kvm.Cancellation;
+import org.xen2kvm.CancelledException;
 
 /**
  * The first serial console of a running domain, through libvirt's console stream
@@ -135,6 +137,12 @@ public final class SerialConsole implements AutoCloseable {
         requireOpen();
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
+            try {
+                // A boot check waits for minutes: an interrupted run must not.
+                Cancellation.process().check("waiting for a login prompt on the console of " + domain.name());
+            } catch (CancelledException e) {
+                throw new UncheckedIOException(e);
+            }
             drain();
             String text = transcript.consumeThrough(pattern);
             if (text != null) {

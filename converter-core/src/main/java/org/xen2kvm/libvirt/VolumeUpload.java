@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.xen2kvm.Cancellation;
+import org.xen2kvm.CancelledException;
 import org.xen2kvm.image.Extent;
 import org.xen2kvm.image.RawFileDevice;
 import java.io.UncheckedIOException;
@@ -122,6 +124,7 @@ final class VolumeUpload {
                 position = skip(lib, stream, position, e.offset(), sparse, chunk, where);
                 long end = Math.min(e.end(), length);
                 while (position < end) {
+                    Cancellation.process().check(where);
                     int n = (int) Math.min(chunk.length, end - position);
                     ByteBuffer buf = ByteBuffer.wrap(chunk, 0, n);
                     while (buf.hasRemaining()) {
@@ -140,7 +143,7 @@ final class VolumeUpload {
 
     /** Moves the stream from {@code from} to {@code to} over a hole. */
     private static long skip(LibvirtNative lib, Pointer stream, long from, long to, boolean sparse, byte[] chunk,
-                             String where) {
+                             String where) throws CancelledException {
         if (to <= from) {
             return from;
         }
@@ -154,6 +157,7 @@ final class VolumeUpload {
         Arrays.fill(chunk, (byte) 0);
         long position = from;
         while (position < to) {
+            Cancellation.process().check(where);
             int n = (int) Math.min(chunk.length, to - position);
             sendAll(lib, stream, chunk, n, position, where);
             position += n;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.xen2kvm.Cancellation;
 import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.plan.OutputNames;
 
@@ -21,10 +22,17 @@ public final class ConversionRun {
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, Duration> timings = new LinkedHashMap<>();
     private final Cleanup cleanup = new Cleanup();
+    private final Cancellation cancellation;
 
+    /** A run that stops when this process is interrupted ({@link Cancellation#process()}). */
     public ConversionRun(ConversionRequest request, ConversionListener listener) {
+        this(request, listener, Cancellation.process());
+    }
+
+    public ConversionRun(ConversionRequest request, ConversionListener listener, Cancellation cancellation) {
         this.request = request;
         this.listener = listener;
+        this.cancellation = cancellation;
     }
 
     public ConversionRequest request() {
@@ -88,6 +96,11 @@ public final class ConversionRun {
     /** Where this run's files go (the plan's names). */
     public OutputNames outputNames() {
         return new OutputNames(request.plan().outputDir(), get(Facts.PLAN).target().name());
+    }
+
+    /** What steps with long loops poll ({@link Cancellation#check}); the runner checks it between steps. */
+    public Cancellation cancellation() {
+        return cancellation;
     }
 
     public Cleanup cleanup() {

@@ -2,6 +2,8 @@ package org.xen2kvm.pipeline;
 
 import java.io.IOException;
 import java.util.List;
+import org.xen2kvm.Cancellation;
+import org.xen2kvm.CancelledException;
 import org.xen2kvm.Xen2KvmException;
 
 /**
@@ -14,13 +16,27 @@ public final class Converter {
     }
 
     /**
-     * Converts a guest (or, for a dry run, plans it and shows the guest edits).
+     * Converts a guest (or, for a dry run, plans it and shows the guest edits), stopping when
+     * this process is interrupted ({@link Cancellation#process()}).
      *
+     * @throws CancelledException when it was interrupted; the run is undone as after a failure
      * @throws IOException      on an I/O error or a corrupt image
      * @throws Xen2KvmException on bad input or a libvirt failure
      */
     public static ConversionResult run(ConversionRequest request, ConversionListener listener) throws IOException {
-        ConversionRun run = new ConversionRun(request, listener);
+        return run(request, listener, Cancellation.process());
+    }
+
+    /**
+     * Converts a guest, stopping when {@code cancellation} is set.
+     *
+     * @throws CancelledException when it was set; the run is undone as after a failure
+     * @throws IOException        on an I/O error or a corrupt image
+     * @throws Xen2KvmException   on bad input or a libvirt failure
+     */
+    public static ConversionResult run(ConversionRequest request, ConversionListener listener,
+            Cancellation cancellation) throws IOException {
+        ConversionRun run = new ConversionRun(request, listener, cancellation);
         StepRunner.run(Steps.conversion(), run);
         Registered registered = run.find(Facts.REGISTERED).orElse(null);
         return new ConversionResult(run.get(Facts.PLAN), run.find(Facts.INSPECTED).orElse(null),

@@ -24,7 +24,7 @@ final class CopyDisks extends PipelineStep {
             try {
                 DiskCopier.copy(d.overlay(), c.outputPath(),
                         c.outputFormat(),
-                        run.request().copy(), run::progress);
+                        run.request().copy(), run::progress, run.cancellation());
             } catch (IOException e) {
                 // A full file system says only "No space left on device": say where and how much.
                 if (OutputSpace.isOutOfSpace(e) && run.find(Facts.SPACE).isPresent()) {

@@ -24,7 +24,7 @@ import org.xen2kvm.plan.PlanOptions;
 class RunMarkerTest {
     private static final String MARKER = "demo.xen2kvm-incomplete";
 
-    private static ConversionRequest request(Path cfg, Path out) {
+    static ConversionRequest request(Path cfg, Path out) {
         PlanOptions plan = new PlanOptions(org.xen2kvm.kvm.DomainType.QEMU, out, org.xen2kvm.image.write.OutputFormat.RAW, Map.of(), Map.of(), false, null);
         return new ConversionRequest(cfg, null, plan, false, false, new CopyOptions(false, false), false, null,
                 false, false, null);

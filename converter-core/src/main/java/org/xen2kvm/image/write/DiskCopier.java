@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.xen2kvm.Cancellation;
+import org.xen2kvm.CancelledException;
 import org.xen2kvm.WarmUp;
 import org.xen2kvm.image.BlockDevice;
 import org.xen2kvm.image.Extent;
@@ -47,13 +49,28 @@ public final class DiskCopier {
     }
 
     /**
-     * Writes {@code source} to {@code destination} in {@code format}.
+     * Writes {@code source} to {@code destination} in {@code format}, stopping when this
+     * process is interrupted ({@link Cancellation#process()}).
      *
      * @throws OutputExistsException when the destination exists and {@code options.force()} is false
+     * @throws CancelledException    when the process was interrupted; no output is left behind
      * @throws IOException           when reading the source or writing fails; no output is left behind
      */
     public static CopyResult copy(BlockDevice source, Path destination, OutputFormat format,
             CopyOptions options, ProgressListener listener) throws IOException {
+        return copy(source, destination, format, options, listener, Cancellation.process());
+    }
+
+    /**
+     * Writes {@code source} to {@code destination} in {@code format}; {@code cancellation} is
+     * checked once per chunk read (16 MiB), so a copy stops within a chunk's time of it.
+     *
+     * @throws OutputExistsException when the destination exists and {@code options.force()} is false
+     * @throws CancelledException    when {@code cancellation} was set; no output is left behind
+     * @throws IOException           when reading the source or writing fails; no output is left behind
+     */
+    public static CopyResult copy(BlockDevice source, Path destination, OutputFormat format,
+            CopyOptions options, ProgressListener listener, Cancellation cancellation) throws IOException {
         long startNanos = System.nanoTime();
         long size = source.size();
         List<Extent> extents = alignedExtents(source);
@@ -66,7 +83,7 @@ public final class DiskCopier {
                     : new Qcow2ImageSink(out.writer(), size, options.compress());
             long dataBytes;
             try {
-                dataBytes = pump(source, extents, sink, progress);
+                dataBytes = pump(source, extents, sink, progress, cancellation);
                 sink.finish();
             } finally {
                 sink.close();
@@ -105,13 +122,14 @@ public final class DiskCopier {
     }
 
     /** Reads the extents and hands every run of non-zero granules to the sink. */
-    private static long pump(BlockDevice source, List<Extent> extents, ImageSink sink, ProgressThrottle progress)
-            throws IOException {
+    private static long pump(BlockDevice source, List<Extent> extents, ImageSink sink, ProgressThrottle progress,
+            Cancellation cancellation) throws IOException {
         int granule = sink.granuleSize();
         long dataBytes = 0;
         try (ChunkReader reader = new ChunkReader(source, extents, CHUNK)) {
             ChunkReader.Chunk chunk;
             while ((chunk = reader.next()) != null) {
+                cancellation.check("copying " + source.describe() + " at byte " + chunk.offset());
                 ByteBuffer buf = chunk.buffer();
                 int len = buf.remaining();
                 int runStart = -1;

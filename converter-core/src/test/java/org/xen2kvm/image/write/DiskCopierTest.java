@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.xen2kvm.Cancellation;
+import org.xen2kvm.CancelledException;
 import org.xen2kvm.image.BlockDevice;
 import org.xen2kvm.image.ByteArrayBlockDevice;
 import org.xen2kvm.image.Extent;
@@ -241,6 +243,56 @@ class DiskCopierTest {
         assertFalse(Files.exists(AtomicOutput.partOf(out)));
         try (var files = Files.list(dir)) {
             assertEquals(0, files.count());
+        }
+    }
+
+    /**
+     * A cancellation arriving part-way through a copy (here when the reader reaches the
+     * fourth chunk of 64) stops it within a few chunks and leaves no output and no .part.
+     */
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void cancelledCopyStopsWithinAFewChunksAndLeavesNothing(Variant v) throws Exception {
+        long chunk = DiskCopier.CHUNK;
+        long size = 64 * chunk;
+        Cancellation cancellation = new Cancellation();
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        // 1 GiB of data made up as it is read: no array that large in a unit test.
+        BlockDevice big = new BlockDevice() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public void read(long offset, ByteBuffer dst) {
+                if (offset >= 3 * chunk) {
+                    cancellation.cancel("SIGTERM");
+                }
+                read.addAndGet(dst.remaining());
+                while (dst.hasRemaining()) {
+                    dst.put((byte) (offset + dst.position() | 1));
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "generated";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Path out = dir.resolve("cancelled." + v.format.label());
+        CancelledException e = assertThrows(CancelledException.class, () -> DiskCopier.copy(big, out, v.format,
+                new CopyOptions(false, v.compress), ProgressListener.NONE, cancellation));
+        assertEquals("SIGTERM", e.reason());
+        assertTrue(e.getMessage().startsWith("interrupted (SIGTERM) while copying generated at byte "), e.getMessage());
+        // The reader runs at most its three buffers ahead of the chunk being checked.
+        assertTrue(read.get() <= 8 * chunk, read.get() + " bytes read after the cancellation at " + 3 * chunk);
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList());
         }
     }
 
