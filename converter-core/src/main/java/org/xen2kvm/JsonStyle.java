@@ -137,17 +137,27 @@ public final class JsonStyle {
 
         @Override
         public void writeStartObject(JsonGenerator gen) throws IOException {
-            gen.writeRaw('{');
-            depth++;
+            open(gen, '{');
         }
 
         @Override
         public void writeEndObject(JsonGenerator gen, int entries) throws IOException {
-            depth--;
-            if (entries > 0) {
-                newline(gen);
-            }
-            gen.writeRaw('}');
+            close(gen, entries, '}');
+        }
+
+        @Override
+        public void writeStartArray(JsonGenerator gen) throws IOException {
+            open(gen, '[');
+        }
+
+        @Override
+        public void writeEndArray(JsonGenerator gen, int values) throws IOException {
+            close(gen, values, ']');
+        }
+
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator gen) throws IOException {
+            gen.writeRaw(": ");
         }
 
         @Override
@@ -157,28 +167,12 @@ public final class JsonStyle {
         }
 
         @Override
-        public void writeObjectFieldValueSeparator(JsonGenerator gen) throws IOException {
-            gen.writeRaw(": ");
-        }
-
-        @Override
-        public void writeStartArray(JsonGenerator gen) throws IOException {
-            gen.writeRaw('[');
-            depth++;
-        }
-
-        @Override
-        public void writeEndArray(JsonGenerator gen, int values) throws IOException {
-            depth--;
-            if (values > 0) {
-                newline(gen);
-            }
-            gen.writeRaw(']');
-        }
-
-        @Override
         public void writeArrayValueSeparator(JsonGenerator gen) throws IOException {
-            gen.writeRaw(',');
+            writeObjectEntrySeparator(gen);
+        }
+
+        @Override
+        public void beforeObjectEntries(JsonGenerator gen) throws IOException {
             newline(gen);
         }
 
@@ -187,9 +181,18 @@ public final class JsonStyle {
             newline(gen);
         }
 
-        @Override
-        public void beforeObjectEntries(JsonGenerator gen) throws IOException {
-            newline(gen);
+        private void open(JsonGenerator gen, char bracket) throws IOException {
+            gen.writeRaw(bracket);
+            depth++;
+        }
+
+        /** An empty container closes on the same line: {@code {}}, {@code []}. */
+        private void close(JsonGenerator gen, int members, char bracket) throws IOException {
+            depth--;
+            if (members > 0) {
+                newline(gen);
+            }
+            gen.writeRaw(bracket);
         }
 
         private void newline(JsonGenerator gen) throws IOException {
