@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.image.write.OutputFormat;
-import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.JsonStyle;
 import org.xen2kvm.kvm.DomainType;
 import org.xen2kvm.pipeline.ConversionEvent;
 import org.xen2kvm.pipeline.DiskDestination;
@@ -231,8 +231,7 @@ final class ConvertCommand implements Callable<Integer> {
                 return;
             }
             if (json) {
-                err.println(JsonWriter.compact().beginObject().name("event").value("stage").name("stage").value(name)
-                        .endObject());
+                err.println(JsonStyle.compact(JsonStyle.object().put("event", "stage").put("stage", name)));
             } else if (global.verbose() || bar != null) {
                 err.println("== " + name + ": " + detail);
             }

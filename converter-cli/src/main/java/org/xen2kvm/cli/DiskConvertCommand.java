@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.JsonStyle;
 import org.xen2kvm.Xen2KvmException;
 import org.xen2kvm.image.BlockDevice;
 import org.xen2kvm.image.DiskFormatException;
@@ -24,7 +24,6 @@ import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.image.ProgressListener;
 import org.xen2kvm.image.write.SourceGuard;
 import org.xen2kvm.image.DiskFormat;
-import org.xen2kvm.json.JsonWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -120,11 +119,11 @@ public final class DiskConvertCommand implements Callable<Integer> {
                     List.of(new OutputSpace.DiskNeed(destination, OutputSpace.dataBytes(dev))),
                     destination.toAbsolutePath().getParent());
             if (json) {
-                out.println(JsonWriter.compact().beginObject().name("event").value("space")
-                        .name("output").value(destination.toString())
-                        .name("dataBytes").value(space.neededBytes())
-                        .name("fileSystem").value(space.fileSystem().toString())
-                        .name("freeBytes").value(space.freeBytes()).endObject());
+                out.println(JsonStyle.compact(JsonStyle.object().put("event", "space")
+                        .put("output", destination.toString())
+                        .put("dataBytes", space.neededBytes())
+                        .put("fileSystem", space.fileSystem().toString())
+                        .put("freeBytes", space.freeBytes())));
                 out.flush();
             }
             if (space.tooSmall()) {
@@ -141,11 +140,11 @@ public final class DiskConvertCommand implements Callable<Integer> {
             }
             double seconds = r.elapsed().toNanos() / 1e9;
             if (json) {
-                out.println(JsonWriter.compact().beginObject().name("event").value("done")
-                        .name("output").value(destination.toString()).name("format").value(format.label())
-                        .name("virtualSize").value(r.virtualSize()).name("dataBytes").value(r.dataBytes())
-                        .name("bytesWritten").value(r.bytesWritten())
-                        .name("seconds").value((Number) (Math.round(seconds * 1000) / 1000.0)).endObject());
+                out.println(JsonStyle.compact(JsonStyle.object().put("event", "done")
+                        .put("output", destination.toString()).put("format", format.label())
+                        .put("virtualSize", r.virtualSize()).put("dataBytes", r.dataBytes())
+                        .put("bytesWritten", r.bytesWritten())
+                        .put("seconds", Math.round(seconds * 1000) / 1000.0)));
             } else if (!GlobalOptions.of(spec).quiet()) {
                 out.printf(Locale.ROOT, "%s: wrote %s image, virtual size %d bytes, %d bytes of data, in %.1f s%n",
                         destination, format.label(), r.virtualSize(), r.dataBytes(), seconds);
@@ -193,8 +192,8 @@ public final class DiskConvertCommand implements Callable<Integer> {
     private int fail(int code, String message) {
         if (json) {
             PrintWriter out = spec.commandLine().getOut();
-            out.println(JsonWriter.compact().beginObject().name("event").value("error").name("exitCode").value(code)
-                    .name("message").value(message).endObject());
+            out.println(JsonStyle.compact(JsonStyle.object().put("event", "error").put("exitCode", code)
+                    .put("message", message)));
             out.flush();
         }
         spec.commandLine().getErr().println("xen2kvm disk convert: " + message);

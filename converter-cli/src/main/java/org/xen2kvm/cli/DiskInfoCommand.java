@@ -1,5 +1,7 @@
 package org.xen2kvm.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -7,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.JsonStyle;
 import org.xen2kvm.image.DiskFormatException;
 import org.xen2kvm.image.ImageInfo;
 import org.xen2kvm.image.open.ImageOpener;
@@ -127,23 +129,21 @@ public final class DiskInfoCommand implements Callable<Integer> {
     }
 
     static String toJson(ImageInfo info) {
-        JsonWriter w = JsonWriter.compact().beginObject();
-        fields(w, info);
-        w.name("backing-chain").beginArray();
+        ObjectNode o = fields(JsonStyle.object(), info);
+        ArrayNode chain = o.putArray("backing-chain");
         for (ImageInfo below : info.backingChain()) {
-            fields(w.beginObject(), below);
-            w.endObject();
+            fields(chain.addObject(), below);
         }
-        return w.endArray().endObject().toString();
+        return JsonStyle.compact(o);
     }
 
-    private static void fields(JsonWriter w, ImageInfo info) {
-        w.name("filename").value(info.path().toString());
-        w.name("format").value(info.format().label());
-        w.name("virtual-size").value(info.virtualSize());
-        w.name("allocated-bytes").value(info.allocatedBytes());
-        w.name("details").beginObject();
-        info.details().forEach((k, v) -> w.name(k).value(v));
-        w.endObject();
+    private static ObjectNode fields(ObjectNode o, ImageInfo info) {
+        o.put("filename", info.path().toString());
+        o.put("format", info.format().label());
+        o.put("virtual-size", info.virtualSize());
+        o.put("allocated-bytes", info.allocatedBytes());
+        ObjectNode details = o.putObject("details");
+        info.details().forEach(details::put);
+        return o;
     }
 }

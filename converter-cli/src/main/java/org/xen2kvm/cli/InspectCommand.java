@@ -1,16 +1,18 @@
 package org.xen2kvm.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.xen2kvm.JsonStyle;
 import org.xen2kvm.config.read.GuestDefinitionReader;
 import org.xen2kvm.guest.InspectedGuest;
 import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.guest.OsInfo;
 import org.xen2kvm.guest.PackageManager;
 import org.xen2kvm.guest.KernelReport;
-import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.pipeline.GuestInspection;
 import org.xen2kvm.xen.ConfigFormat;
 import org.xen2kvm.xen.SourceGuest;
@@ -48,20 +50,15 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConfigFormat forced = CliSupport.configFormat(format);
-        JsonWriter w = new JsonWriter();
-        boolean many = configs.size() > 1;
-        if (json && many) {
-            w.beginArray();
-        }
+        ArrayNode documents = JsonStyle.array();
         StringBuilder text = new StringBuilder();
         for (Path config : configs) {
             if (configOnly) {
                 SourceGuest g = GuestDefinitionReader.read(config, forced);
                 if (json) {
-                    w.beginObject().name("file").value(config.toString()).name("format").value(g.origin().label());
-                    SourceGuestJson.write(w.name("source"), g);
-                    strings(w.name("warnings"), g.warnings());
-                    w.endObject();
+                    ObjectNode o = documents.addObject().put("file", config.toString()).put("format", g.origin().label());
+                    o.set("source", SourceGuestJson.tree(g));
+                    o.set("warnings", JsonStyle.strings(g.warnings()));
                 } else {
                     text.append(config).append(" (").append(g.origin().label()).append(")\n")
                             .append(SourceGuestJson.toJson(g)).append('\n');
@@ -70,23 +67,21 @@ final class InspectCommand implements Callable<Integer> {
             } else {
                 GuestInspection.Result r = GuestInspection.run(config, forced, allowBacking);
                 if (json) {
-                    w.beginObject().name("file").value(config.toString()).name("format").value(r.source().origin().label());
-                    SourceGuestJson.write(w.name("source"), r.source());
-                    strings(w.name("volumes"), r.volumes());
-                    LvmInspectOutput.json(w.name("lvm"), r.lvm());
-                    guest(w.name("guest"), r.guest());
-                    strings(w.name("warnings"), r.warnings());
-                    w.endObject();
+                    ObjectNode o = documents.addObject().put("file", config.toString())
+                            .put("format", r.source().origin().label());
+                    o.set("source", SourceGuestJson.tree(r.source()));
+                    o.set("volumes", JsonStyle.strings(r.volumes()));
+                    o.set("lvm", LvmInspectOutput.json(r.lvm()));
+                    o.set("guest", guest(r.guest()));
+                    o.set("warnings", JsonStyle.strings(r.warnings()));
                 } else {
                     text.append(describe(config, r));
                 }
             }
         }
         if (json) {
-            if (many) {
-                w.endArray();
-            }
-            spec.commandLine().getOut().println(w);
+            // One file: its object; several: an array of them.
+            spec.commandLine().getOut().println(JsonStyle.pretty(configs.size() > 1 ? documents : documents.get(0)));
         } else {
             spec.commandLine().getOut().print(text);
         }
@@ -131,41 +126,32 @@ final class InspectCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static void guest(JsonWriter w, InspectedGuest g) {
+    private static ObjectNode guest(InspectedGuest g) {
         if (g == null) {
-            w.nullValue();
-            return;
+            return null;
         }
-        w.beginObject();
-        w.name("os").value(g.os() == null ? null : g.os().prettyName());
-        w.name("osId").value(g.os() == null ? null : g.os().id());
-        w.name("osVersion").value(g.os() == null ? null : g.os().versionId());
-        w.name("osFamily").value(g.os() == null ? null : g.os().family().name().toLowerCase(Locale.ROOT));
-        w.name("osReleaseFile").value(g.os() == null || g.os().releaseFile().isEmpty() ? null : g.os().releaseFile());
-        w.name("packageManager").value(g.os() == null || g.os().packageManager() == PackageManager.UNKNOWN ? null
-                : g.os().packageManager().name().toLowerCase(Locale.ROOT));
-        w.name("kernels").beginArray();
+        ObjectNode o = JsonStyle.object()
+                .put("os", g.os() == null ? null : g.os().prettyName())
+                .put("osId", g.os() == null ? null : g.os().id())
+                .put("osVersion", g.os() == null ? null : g.os().versionId())
+                .put("osFamily", g.os() == null ? null : g.os().family().name().toLowerCase(Locale.ROOT))
+                .put("osReleaseFile", g.os() == null || g.os().releaseFile().isEmpty() ? null : g.os().releaseFile())
+                .put("packageManager", g.os() == null || g.os().packageManager() == PackageManager.UNKNOWN ? null
+                        : g.os().packageManager().name().toLowerCase(Locale.ROOT));
+        ArrayNode kernels = o.putArray("kernels");
         for (int i = 0; i < g.kernels().size(); i++) {
             KernelInfo k = g.kernels().get(i);
-            w.beginObject().name("version").value(k.version()).name("kernel").value(k.vmlinuzPath())
-                    .name("initrd").value(k.initrdPath()).name("xenOnly").value(k.xenOnly());
+            ObjectNode kernel = kernels.addObject().put("version", k.version()).put("kernel", k.vmlinuzPath())
+                    .put("initrd", k.initrdPath()).put("xenOnly", k.xenOnly());
             if (i < g.verdicts().size()) {
-                KernelReport.verdictFields(w, g.verdicts().get(i));
+                KernelReport.verdictFields(kernel, g.verdicts().get(i));
             }
-            w.endObject();
         }
-        w.endArray();
-        KernelReport.choice(w.name("kernelChoice"), g.kernelChoice());
-        w.name("bootloader").value(g.bootloader() == null ? null : g.bootloader().kind().name().toLowerCase());
-        w.name("bootloaderConfig").value(g.bootloader() == null ? null : g.bootloader().configPath());
-        w.name("init").value(g.initSystem() == null ? null : g.initSystem().name().toLowerCase());
-        strings(w.name("consoles"), g.consoles());
-        w.endObject();
-    }
-
-    private static void strings(JsonWriter w, List<String> l) {
-        w.beginArray();
-        l.forEach(w::value);
-        w.endArray();
+        o.set("kernelChoice", KernelReport.choice(g.kernelChoice()));
+        o.put("bootloader", g.bootloader() == null ? null : g.bootloader().kind().name().toLowerCase());
+        o.put("bootloaderConfig", g.bootloader() == null ? null : g.bootloader().configPath());
+        o.put("init", g.initSystem() == null ? null : g.initSystem().name().toLowerCase());
+        o.set("consoles", JsonStyle.strings(g.consoles()));
+        return o;
     }
 }

@@ -1,7 +1,9 @@
 package org.xen2kvm.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.xen2kvm.guest.LvmInventory;
-import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.JsonStyle;
 
 /** The LVM2 lines of {@code inspect} and its {@code lvm} JSON member (docs/inspect-json.md). */
 final class LvmInspectOutput {
@@ -45,32 +47,28 @@ final class LvmInspectOutput {
         return sb.toString();
     }
 
-    static void json(JsonWriter w, LvmInventory lvm) {
-        w.beginObject().name("volumeGroups").beginArray();
+    static ObjectNode json(LvmInventory lvm) {
+        ObjectNode o = JsonStyle.object();
+        ArrayNode groups = o.putArray("volumeGroups");
         for (LvmInventory.Group g : lvm.groups()) {
-            w.beginObject().name("name").value(g.name()).name("uuid").value(g.uuid())
-                    .name("sizeBytes").value(g.sizeBytes()).name("freeBytes").value(g.freeBytes())
-                    .name("extentSizeBytes").value(g.extentSizeBytes());
-            w.name("physicalVolumes").beginArray();
+            ObjectNode group = groups.addObject().put("name", g.name()).put("uuid", g.uuid())
+                    .put("sizeBytes", g.sizeBytes()).put("freeBytes", g.freeBytes())
+                    .put("extentSizeBytes", g.extentSizeBytes());
+            ArrayNode pvs = group.putArray("physicalVolumes");
             for (LvmInventory.Pv p : g.physicalVolumes()) {
-                w.beginObject().name("name").value(p.name()).name("uuid").value(p.uuid())
-                        .name("device").value(p.device()).name("xenDevice").value(p.xenDevice())
-                        .name("lastSeen").value(p.lastSeen()).name("sizeBytes").value(p.sizeBytes()).endObject();
+                pvs.addObject().put("name", p.name()).put("uuid", p.uuid())
+                        .put("device", p.device()).put("xenDevice", p.xenDevice())
+                        .put("lastSeen", p.lastSeen()).put("sizeBytes", p.sizeBytes());
             }
-            w.endArray();
-            w.name("logicalVolumes").beginArray();
+            ArrayNode lvs = group.putArray("logicalVolumes");
             for (LvmInventory.Lv l : g.logicalVolumes()) {
-                w.beginObject().name("name").value(l.name()).name("uuid").value(l.uuid())
-                        .name("sizeBytes").value(l.sizeBytes()).name("segmentTypes").beginArray();
-                l.segmentTypes().forEach(w::value);
-                w.endArray().name("content").value(l.content()).name("mountPoint").value(l.mountPoint())
-                        .name("refused").value(l.refusal()).endObject();
+                ObjectNode lv = lvs.addObject().put("name", l.name()).put("uuid", l.uuid()).put("sizeBytes", l.sizeBytes());
+                lv.set("segmentTypes", JsonStyle.strings(l.segmentTypes()));
+                lv.put("content", l.content()).put("mountPoint", l.mountPoint()).put("refused", l.refusal());
             }
-            w.endArray().endObject();
         }
-        w.endArray().name("refused").beginArray();
-        lvm.refusals().forEach(r -> w.value(r.message()));
-        w.endArray().endObject();
+        o.set("refused", JsonStyle.strings(lvm.refusals().stream().map(LvmInventory.Refusal::message).toList()));
+        return o;
     }
 
     /** {@code 1280 MiB} (whole MiB below 10 GiB), else as {@code disk info} rounds: {@code 3 TiB}. */

@@ -1,12 +1,11 @@
 package org.xen2kvm.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.xen2kvm.JsonStyle;
 import org.xen2kvm.batch.GuestState;
 import org.xen2kvm.batch.PlanEntry;
 import org.xen2kvm.batch.PlanListener;
@@ -28,7 +27,6 @@ final class PlanProgress implements PlanListener {
     /** Progress lines per guest at most this often (the last one of a disk always goes out). */
     private static final long JSON_PROGRESS_NANOS = 1_000_000_000L;
     private static final long REDRAW_NANOS = 200_000_000L;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintWriter err;
     private final Mode mode;
@@ -170,11 +168,7 @@ final class PlanProgress implements PlanListener {
     }
 
     private void json(Map<String, Object> event) {
-        try {
-            err.println(JSON.writeValueAsString(event));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings and numbers always serializes", e);
-        }
+        err.println(JsonStyle.compact(event));
         err.flush();
     }
 

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import org.xen2kvm.image.ProgressEvent;
 import org.xen2kvm.image.ProgressListener;
-import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.JsonStyle;
 
 /**
  * Renders copy progress: a bar redrawn in place on a terminal, otherwise a line every 10 %;
@@ -44,8 +44,8 @@ final class ProgressBar implements ProgressListener {
 
     /** One progress event as a JSON line: {@code {"event":"progress","what":..,"done":..,"total":..,"rate":..}}. */
     static String jsonLine(ProgressEvent e) {
-        return JsonWriter.compact().beginObject().name("event").value("progress").name("what").value(e.what())
-                .name("done").value(e.bytesDone()).name("total").value(e.bytesTotal())
-                .name("rate").value(Math.round(e.bytesPerSecond())).endObject().toString();
+        return JsonStyle.compact(JsonStyle.object().put("event", "progress").put("what", e.what())
+                .put("done", e.bytesDone()).put("total", e.bytesTotal())
+                .put("rate", Math.round(e.bytesPerSecond())));
     }
 }

@@ -1,5 +1,7 @@
 package org.xen2kvm.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,7 +11,7 @@ import java.util.Locale;
 import org.xen2kvm.image.DiskFormatException;
 import org.xen2kvm.xva.XvaArchive;
 import org.xen2kvm.xva.XvaDisk;
-import org.xen2kvm.json.JsonWriter;
+import org.xen2kvm.JsonStyle;
 
 /** {@code disk info} and {@code disk convert} for XenServer/XCP-ng XVA archives. */
 final class XvaSupport {
@@ -72,19 +74,20 @@ final class XvaSupport {
     }
 
     static String json(XvaArchive xva) {
-        JsonWriter w = new JsonWriter().beginObject();
-        w.name("path").value(xva.file().toString());
-        w.name("format").value("xva");
-        w.name("compression").value(xva.compression().name().toLowerCase(Locale.ROOT));
-        w.name("disks").beginArray();
+        ObjectNode o = JsonStyle.object()
+                .put("path", xva.file().toString())
+                .put("format", "xva")
+                .put("compression", xva.compression().name().toLowerCase(Locale.ROOT));
+        ArrayNode disks = o.putArray("disks");
         for (XvaDisk d : xva.disks()) {
-            w.beginObject().name("ref").value(d.ref()).name("virtualSize").value(d.virtualSize());
-            w.name("chunks").value(d.chunks() >= 0 ? (Number) d.chunks() : null);
-            w.name("checksums").beginArray();
-            xva.checksumKinds(d.ref()).forEach(w::value);
-            w.endArray().endObject();
+            ObjectNode disk = disks.addObject().put("ref", d.ref()).put("virtualSize", d.virtualSize());
+            if (d.chunks() >= 0) {
+                disk.put("chunks", d.chunks());
+            } else {
+                disk.putNull("chunks");
+            }
+            disk.set("checksums", JsonStyle.strings(xva.checksumKinds(d.ref())));
         }
-        w.endArray().endObject();
-        return w.toString();
+        return JsonStyle.pretty(o);
     }
 }

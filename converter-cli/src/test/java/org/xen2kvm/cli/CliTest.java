@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import picocli.CommandLine;
 
 /** The CLI in-process: exit codes, messages and output shapes. */
@@ -90,7 +90,7 @@ class CliTest {
     void inspectConfigOnlyJsonGivesTheSourceObject() throws Exception {
         Run r = run("inspect", "--config-only", "--json", fixture("web1.cfg"));
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> top = (Map<String, Object>) JsonParser.parse(r.out());
+        Map<String, Object> top = (Map<String, Object>) StrictJson.parse(r.out());
         Map<String, Object> src = (Map<String, Object>) top.get("source");
         assertEquals("web1", src.get("name"));
         assertEquals("pv", src.get("virtType"));
@@ -146,7 +146,7 @@ class CliTest {
     void dryRunJsonIsOneObject(@TempDir Path dir) throws Exception {
         Run r = run("convert", fixture("web1.cfg"), "--dry-run", "--json", "-o", dir.toString(), "--domain-type", "qemu");
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> top = (Map<String, Object>) JsonParser.parse(r.out());
+        Map<String, Object> top = (Map<String, Object>) StrictJson.parse(r.out());
         assertEquals(true, top.get("dryRun"));
         assertEquals("qemu", ((Map<String, Object>) top.get("target")).get("domainType"));
         List<Map<String, Object>> map = (List<Map<String, Object>>) top.get("deviceMap");
@@ -169,7 +169,7 @@ class CliTest {
                 + "  distro  debian 12 (debian family, from /etc/os-release)\n"), text.out());
         Run json = run("inspect", "--json", demo);
         assertEquals(0, json.exit(), json.err());
-        Map<String, Object> guest = (Map<String, Object>) ((Map<String, Object>) JsonParser.parse(json.out())).get("guest");
+        Map<String, Object> guest = (Map<String, Object>) ((Map<String, Object>) StrictJson.parse(json.out())).get("guest");
         assertEquals(List.of("os", "osId", "osVersion", "osFamily", "osReleaseFile", "packageManager"),
                 guest.keySet().stream().limit(6).toList(), "new keys follow the old ones, which keep their order");
         assertEquals("debian", guest.get("osFamily"));

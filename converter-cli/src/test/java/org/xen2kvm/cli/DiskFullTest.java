@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.testutil.Hashes;
 import org.xen2kvm.testutil.Tmpfs;
 
@@ -131,7 +131,7 @@ class DiskFullTest {
         CliTest.Run json = CliTest.run("convert", "--dry-run", "--json", cfg.toString(), "-o", out.toString());
         assertEquals(0, json.exit(), json.err());
         @SuppressWarnings("unchecked")
-        Map<String, Object> space = (Map<String, Object>) ((Map<String, Object>) JsonParser.parse(json.out()))
+        Map<String, Object> space = (Map<String, Object>) ((Map<String, Object>) StrictJson.parse(json.out()))
                 .get("space");
         assertEquals(mnt.toString(), space.get("fileSystem"));
         assertEquals((long) DATA, ((Number) space.get("neededBytes")).longValue());

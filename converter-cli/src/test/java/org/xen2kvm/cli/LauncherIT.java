@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.testutil.ExternalTool;
 import org.xen2kvm.testutil.XenOnlyGuest;
 
@@ -138,7 +138,7 @@ class LauncherIT {
     }
 
     private static Map<String, Object> jsonObject(Run r) {
-        return object(JsonParser.parse(r.out()));
+        return object(StrictJson.parse(r.out()));
     }
 
     private static void assertOneLineError(Run r, int exit, String expected) {
@@ -236,7 +236,7 @@ class LauncherIT {
         Run json = run(how, "inspect", "--config-only", "--json", pv.toString(), pygrub.toString());
         assertEquals(0, json.exit(), json.toString());
         assertEquals("", json.err(), json.toString());
-        Object parsed = JsonParser.parse(json.out());
+        Object parsed = StrictJson.parse(json.out());
         assertTrue(parsed instanceof List<?> l && l.size() == 2, json.toString());
         List<?> both = (List<?>) parsed;
         assertEquals(pv.toString(), object(both.get(0)).get("file"));
@@ -531,7 +531,7 @@ class LauncherIT {
         assertFalse(err.isEmpty(), "no events on stderr");
         List<Object> seen = new ArrayList<>();
         for (String line : err.split("\n")) {
-            seen.add(object(JsonParser.parse(line)).get("event"));
+            seen.add(object(StrictJson.parse(line)).get("event"));
         }
         for (String kind : kinds) {
             assertTrue(seen.contains(kind), "no " + kind + " event in\n" + err);
@@ -590,11 +590,11 @@ class LauncherIT {
         assertEquals(0, json.exit(), json.toString());
         assertEquals("", json.err(), json.toString());
         String[] lines = json.out().split("\n");
-        Map<String, Object> last = object(JsonParser.parse(lines[lines.length - 1]));
+        Map<String, Object> last = object(StrictJson.parse(lines[lines.length - 1]));
         assertEquals("done", last.get("event"));
         assertEquals(IMAGE_SIZE, ((Number) last.get("virtualSize")).longValue());
         for (String line : lines) {
-            object(JsonParser.parse(line));
+            object(StrictJson.parse(line));
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.lvm.LvmTestGuest;
 import org.xen2kvm.testutil.Hashes;
 
@@ -108,13 +108,13 @@ class LvmLauncherIT {
     void noGuestEditsWorksForAnyGuestAndShowsNoDiffs() throws Exception {
         Run edited = run("convert", "--dry-run", "--json", plain.config().toString(), "-o", work.resolve("x").toString());
         assertEquals(0, edited.exit(), edited.toString());
-        Map<String, Object> withEdits = (Map<String, Object>) JsonParser.parse(edited.out());
+        Map<String, Object> withEdits = (Map<String, Object>) StrictJson.parse(edited.out());
         assertTrue(withEdits.get("edits") != null, "the plain guest needs edits: " + edited.out());
 
         Path out = work.resolve("plain-out");
         Run r = run("convert", "--no-guest-edits", "--json", plain.config().toString(), "-o", out.toString(), "-O", "raw");
         assertEquals(0, r.exit(), r.toString());
-        Map<String, Object> report = (Map<String, Object>) JsonParser.parse(r.out());
+        Map<String, Object> report = (Map<String, Object>) StrictJson.parse(r.out());
         List<Object> warnings = (List<Object>) report.get("warnings");
         assertTrue(String.valueOf(warnings).contains("guest edits skipped (--no-guest-edits)"), r.out());
         assertEquals(Hashes.sha256(plain.disk()), Hashes.sha256(out.resolve("rhel-plain-vda.raw")));
@@ -133,7 +133,7 @@ class LvmLauncherIT {
 
         Run json = run("inspect", "--json", thin.config().toString());
         assertEquals(0, json.exit(), json.toString());
-        Map<String, Object> top = (Map<String, Object>) JsonParser.parse(json.out());
+        Map<String, Object> top = (Map<String, Object>) StrictJson.parse(json.out());
         Map<String, Object> lvm = (Map<String, Object>) top.get("lvm");
         List<Map<String, Object>> vgs = (List<Map<String, Object>>) lvm.get("volumeGroups");
         assertEquals("VolGroup00", vgs.get(0).get("name"));

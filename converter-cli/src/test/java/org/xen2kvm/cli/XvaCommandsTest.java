@@ -18,7 +18,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 
 /** {@code disk info} and {@code disk convert} on a XenServer export. */
 class XvaCommandsTest {
@@ -62,7 +62,7 @@ class XvaCommandsTest {
         writeXva(xva);
         CliTest.Run r = CliTest.run("disk", "info", xva.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> info = (Map<String, Object>) JsonParser.parse(r.out());
+        Map<String, Object> info = (Map<String, Object>) StrictJson.parse(r.out());
         assertEquals("xva", info.get("format"));
         assertEquals("none", info.get("compression"));
         Map<String, Object> disk = ((List<Map<String, Object>>) info.get("disks")).get(0);

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xen2kvm.cli.Xen2KvmCommand;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.libvirt.LibvirtRegistrar;
 import org.xen2kvm.libvirt.RegisteredDomain;
 import org.xen2kvm.libvirt.SerialConsole;
@@ -111,7 +111,7 @@ class DebianGuestsBootIT {
                 "--json");
         double convertSeconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(0, convert.exit, convert.err);
-        Map<String, Object> report = (Map<String, Object>) JsonParser.parse(convert.out);
+        Map<String, Object> report = (Map<String, Object>) StrictJson.parse(convert.out);
         System.out.printf("%s: conversion took %.1f s (stages %s)%n", guest, convertSeconds, report.get("seconds"));
         assertEquals(before, hashes(dir), "source images changed");
 
@@ -120,7 +120,7 @@ class DebianGuestsBootIT {
         Run register = cli("convert", cfg.toString(), "-o", out.toString(), "--name", name, "--domain-type", "qemu",
                 "--force", "--json", "--connect", URI, "--replace", "--start",
                 "--verify-boot=" + BOOT_TIMEOUT.toSeconds());
-        Map<String, Object> reg = register.exit == 0 ? (Map<String, Object>) JsonParser.parse(register.out) : Map.of();
+        Map<String, Object> reg = register.exit == 0 ? (Map<String, Object>) StrictJson.parse(register.out) : Map.of();
         Map<String, Object> target = (Map<String, Object>) report.get("target");
         RegisteredDomain dom = new RegisteredDomain(URI, name, (String) target.get("uuid"));
         defined.add(dom);

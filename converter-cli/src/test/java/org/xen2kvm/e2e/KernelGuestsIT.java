@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.libvirt.BootReport;
 import org.xen2kvm.libvirt.LibvirtRegistrar;
 import org.xen2kvm.libvirt.RegisteredDomain;
@@ -163,7 +163,7 @@ class KernelGuestsIT {
             args.addAll(Arrays.asList(boot));
             DebianGuestsBootIT.Run run = DebianGuestsBootIT.cli(args.toArray(String[]::new));
             assertEquals(0, run.exit(), run.err() + run.out());
-            Map<String, Object> report = (Map<String, Object>) JsonParser.parse(run.out());
+            Map<String, Object> report = (Map<String, Object>) StrictJson.parse(run.out());
             List<String> installed = (List<String>) report.get("installedKernels");
             assertEquals(2, installed.size(), installed.toString());
             assertTrue(installed.get(0).startsWith("linux-image-" + cloud + " "), installed.get(0));
@@ -250,7 +250,7 @@ class KernelGuestsIT {
         DebianGuestsBootIT.Run run = DebianGuestsBootIT.cli(args.toArray(String[]::new));
         System.out.printf("%s %s: convert + boot to login took %.1f s%n", guest, String.join(" ", extra),
                 (System.nanoTime() - t0) / 1e9);
-        Map<String, Object> report = run.exit() == 0 ? (Map<String, Object>) JsonParser.parse(run.out()) : Map.of();
+        Map<String, Object> report = run.exit() == 0 ? (Map<String, Object>) StrictJson.parse(run.out()) : Map.of();
         Map<String, Object> target = (Map<String, Object>) report.get("target");
         if (target != null) {
             defined.add(new RegisteredDomain(URI, name, (String) target.get("uuid")));

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.libvirt.LibvirtRegistrar;
 import org.xen2kvm.libvirt.RegisteredDomain;
 import org.xen2kvm.libvirt.SerialConsole;
@@ -98,7 +98,7 @@ class LvmGuestsBootIT {
         DebianGuestsBootIT.Run register = DebianGuestsBootIT.cli("convert", cfg.toString(), "-o", out.toString(),
                 "--name", name, "--domain-type", "qemu", "--json", "--connect", URI, "--replace", "--start",
                 "--verify-boot=" + BOOT_TIMEOUT.toSeconds());
-        Map<String, Object> reg = register.exit() == 0 ? (Map<String, Object>) JsonParser.parse(register.out()) : Map.of();
+        Map<String, Object> reg = register.exit() == 0 ? (Map<String, Object>) StrictJson.parse(register.out()) : Map.of();
         if (register.exit() == 0) {
             Map<String, Object> target = (Map<String, Object>) reg.get("target");
             defined.add(new RegisteredDomain(URI, name, (String) target.get("uuid")));

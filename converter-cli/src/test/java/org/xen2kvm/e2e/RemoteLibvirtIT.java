@@ -22,7 +22,7 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.testutil.ExternalTool;
 
 /**
@@ -144,7 +144,7 @@ class RemoteLibvirtIT {
         boot.addAll(List.of("--force", "--replace", "--start", "--verify-boot=420"));
         Run booted = launch(boot.toArray(String[]::new));
         assertEquals(0, booted.exit, booted.toString());
-        Map<String, Object> report = (Map<String, Object>) JsonParser.parse(booted.out);
+        Map<String, Object> report = (Map<String, Object>) StrictJson.parse(booted.out);
         Map<String, Object> check = (Map<String, Object>) report.get("bootCheck");
         assertEquals(true, check.get("booted"), "boot check: " + check);
         System.out.printf("booted from the remote pool to the login prompt in %s s%n", check.get("secondsToLogin"));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
@@ -16,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.xen2kvm.JsonStyle;
 
 /**
- * Reads and writes plans as YAML, and the JSON of state files and reports. A plan is checked
+ * Reads and writes plans as YAML (state and reports are JSON in {@link JsonStyle}). A plan is checked
  * as it is read: unknown keys (a typo such as {@code wav:}), duplicate or unusable names and
  * option values that are not scalars or lists are refused with the file and line.
  */
@@ -39,18 +39,7 @@ public final class PlanFiles {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .disable(YAMLGenerator.Feature.SPLIT_LINES))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    /** Laid out like every other JSON document xen2kvm prints (two spaces, {@code "key": value}). */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setDefaultPrettyPrinter(org.xen2kvm.json.JsonWriter.printer())
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     private PlanFiles() {
-    }
-
-    /** The mapper for JSON documents (state, status, reports): indented, tolerant of newer keys. */
-    public static ObjectMapper json() {
-        return JSON;
     }
 
     /**
@@ -102,7 +91,7 @@ public final class PlanFiles {
                 List.of("xenbr0=br0")), null, null, null, null, List.of(new SkippedFile("/x", "y")), List.of(e))));
         try {
             GuestState s = GuestState.running(e.name(), "host:1", "2026-01-01T00:00:00Z");
-            JSON.readValue(JSON.writeValueAsBytes(s), GuestState.class);
+            JsonStyle.mapper().readValue(JsonStyle.pretty().writeValueAsBytes(s), GuestState.class);
             new PlanStatus("/p", "2026-01-01T00:00:00Z", List.of(), new PlanStatus.Totals(0, 0, 0, 0, 0, 0, 0, 0))
                     .toJson();
         } catch (IOException ex) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.xen2kvm.JsonStyle;
 
 /**
  * The state of every guest of a plan, from the plan and its state folder: what
@@ -82,7 +83,7 @@ public record PlanStatus(String plan, String generatedAt, List<Guest> guests, To
     /** As indented JSON. */
     public String toJson() {
         try {
-            return PlanFiles.json().writeValueAsString(this);
+            return JsonStyle.pretty().writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a status always serializes", e);
         }

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import org.xen2kvm.JsonStyle;
 
 /**
  * The state folder beside a plan ({@code PLAN.yaml.d}): {@code NAME.json}, the guest's
@@ -46,7 +47,7 @@ public final class StateStore {
     public Optional<GuestState> read(String name) throws IOException {
         Path f = dir.resolve(name + ".json");
         try {
-            return Optional.of(PlanFiles.json().readValue(Files.readAllBytes(f), GuestState.class));
+            return Optional.of(JsonStyle.mapper().readValue(Files.readAllBytes(f), GuestState.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (com.fasterxml.jackson.core.JacksonException e) {
@@ -57,7 +58,7 @@ public final class StateStore {
     /** Records {@code state} atomically; only the holder of the guest's {@link Claim} calls this. */
     void write(GuestState state) throws IOException {
         Files.createDirectories(dir);
-        AtomicFiles.write(dir.resolve(state.name() + ".json"), PlanFiles.json().writeValueAsBytes(state));
+        AtomicFiles.write(dir.resolve(state.name() + ".json"), JsonStyle.pretty().writeValueAsBytes(state));
     }
 
     /**

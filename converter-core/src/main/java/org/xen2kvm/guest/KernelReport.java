@@ -1,6 +1,7 @@
 package org.xen2kvm.guest;
 
-import org.xen2kvm.json.JsonWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.xen2kvm.JsonStyle;
 
 /**
  * Kernel verdicts and the choice, as {@code inspect} and {@code convert --dry-run} show them:
@@ -25,24 +26,22 @@ public final class KernelReport {
         return (c.chosen() == null ? "none" : c.chosen().release()) + " (" + c.why() + ")";
     }
 
-    /** The verdict's fields, inside a kernel object that is already open. */
-    public static void verdictFields(JsonWriter w, KernelVerdict v) {
-        w.name("kvmCapable").value(v.kvmCapable());
-        w.name("virtioBlk").value(v.virtioBlk().label());
-        w.name("virtioNet").value(v.virtioNet().label());
-        w.name("virtioPci").value(v.virtioPci().label());
-        w.name("debug").value(v.debug());
-        w.name("reasons").beginArray();
-        v.reasons().forEach(w::value);
-        w.endArray();
+    /** Adds the verdict's fields to a kernel object. */
+    public static ObjectNode verdictFields(ObjectNode o, KernelVerdict v) {
+        o.put("kvmCapable", v.kvmCapable());
+        o.put("virtioBlk", v.virtioBlk().label());
+        o.put("virtioNet", v.virtioNet().label());
+        o.put("virtioPci", v.virtioPci().label());
+        o.put("debug", v.debug());
+        o.set("reasons", JsonStyle.strings(v.reasons()));
+        return o;
     }
 
     /** {@code {"release": ..., "kernel": ..., "why": ...}}, release and kernel null when none was chosen. */
-    public static void choice(JsonWriter w, KernelChoice c) {
-        w.beginObject();
-        w.name("release").value(c.chosen() == null ? null : c.chosen().release());
-        w.name("kernel").value(c.chosen() == null ? null : c.chosen().kernelPath());
-        w.name("why").value(c.why());
-        w.endObject();
+    public static ObjectNode choice(KernelChoice c) {
+        return JsonStyle.object()
+                .put("release", c.chosen() == null ? null : c.chosen().release())
+                .put("kernel", c.chosen() == null ? null : c.chosen().kernelPath())
+                .put("why", c.why());
     }
 }

@@ -1,14 +1,15 @@
 package org.xen2kvm.pipeline;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import org.xen2kvm.JsonStyle;
 import org.xen2kvm.plan.DeviceMapping;
 import org.xen2kvm.image.write.OutputSpace;
 import org.xen2kvm.guest.KernelReport;
 import org.xen2kvm.guest.KernelVerdict;
-import org.xen2kvm.json.JsonWriter;
 import org.xen2kvm.plan.ConversionPlan;
 import org.xen2kvm.plan.DiskCopy;
 import org.xen2kvm.xen.SourceDisk;
@@ -142,121 +143,91 @@ public final class ConversionReport {
     public static String json(ConversionResult r, boolean dryRun) {
         ConversionPlan p = r.plan();
         TargetDomain t = p.target();
-        JsonWriter w = new JsonWriter().beginObject();
-        w.name("dryRun").value(dryRun);
-        w.name("source");
-        SourceGuestJson.write(w, p.source());
-        w.name("target").beginObject();
-        w.name("name").value(t.name());
-        w.name("uuid").value(t.uuid());
-        w.name("domainType").value(t.domainType().label());
-        w.name("memoryMiB").value(t.memoryKiB() / 1024);
-        w.name("currentMemoryMiB").value(t.currentMemoryKiB() / 1024);
-        w.name("vcpus").value(t.vcpus());
-        w.name("currentVcpus").value(t.currentVcpus());
-        w.endObject();
-        w.name("boot").beginObject();
-        w.name("strategy").value(p.boot().name().toLowerCase(java.util.Locale.ROOT));
-        w.name("note").value(p.bootNote());
-        w.name("kernel").value(t.directBoot() == null ? null : t.directBoot().kernel());
-        w.name("initrd").value(t.directBoot() == null ? null : t.directBoot().initrd());
-        w.name("cmdline").value(t.directBoot() == null ? null : t.directBoot().cmdline());
-        w.endObject();
-        w.name("deviceMap").beginArray();
+        ObjectNode o = JsonStyle.object();
+        o.put("dryRun", dryRun);
+        o.set("source", SourceGuestJson.tree(p.source()));
+        o.putObject("target")
+                .put("name", t.name())
+                .put("uuid", t.uuid())
+                .put("domainType", t.domainType().label())
+                .put("memoryMiB", t.memoryKiB() / 1024)
+                .put("currentMemoryMiB", t.currentMemoryKiB() / 1024)
+                .put("vcpus", t.vcpus())
+                .put("currentVcpus", t.currentVcpus());
+        o.putObject("boot")
+                .put("strategy", p.boot().name().toLowerCase(java.util.Locale.ROOT))
+                .put("note", p.bootNote())
+                .put("kernel", t.directBoot() == null ? null : t.directBoot().kernel())
+                .put("initrd", t.directBoot() == null ? null : t.directBoot().initrd())
+                .put("cmdline", t.directBoot() == null ? null : t.directBoot().cmdline());
+        ArrayNode deviceMap = o.putArray("deviceMap");
         for (DeviceMapping m : p.deviceMap().mappings()) {
-            w.beginObject();
-            w.name("xen").value(m.xenVdev());
-            w.name("kvm").value(m.kvmTarget());
-            w.name("bus").value(m.bus());
-            w.name("cdrom").value(m.cdrom());
-            w.name("partitionAsDisk").value(m.partitionAsDisk());
-            w.name("guestPath").value(m.kvmGuestPath());
-            w.endObject();
+            deviceMap.addObject()
+                    .put("xen", m.xenVdev())
+                    .put("kvm", m.kvmTarget())
+                    .put("bus", m.bus())
+                    .put("cdrom", m.cdrom())
+                    .put("partitionAsDisk", m.partitionAsDisk())
+                    .put("guestPath", m.kvmGuestPath());
         }
-        w.endArray();
-        w.name("disks").beginArray();
+        ArrayNode disks = o.putArray("disks");
         for (DiskCopy c : p.copies()) {
-            w.beginObject();
-            w.name("source").value(c.sourcePath());
-            w.name("sourceFormat").value(c.sourceFormat() == null ? null : c.sourceFormat().label());
-            w.name("formatDeclared").value(c.formatDeclared());
-            w.name("output").value(c.outputPath().toString());
-            w.name("outputFormat").value(c.outputFormat().label());
-            w.name("target").value(c.targetDev());
-            w.endObject();
+            disks.addObject()
+                    .put("source", c.sourcePath())
+                    .put("sourceFormat", c.sourceFormat() == null ? null : c.sourceFormat().label())
+                    .put("formatDeclared", c.formatDeclared())
+                    .put("output", c.outputPath().toString())
+                    .put("outputFormat", c.outputFormat().label())
+                    .put("target", c.targetDev());
         }
-        w.endArray();
-        spaceJson(w.name("space"), r.space());
-        w.name("guest");
+        o.set("space", spaceJson(r.space()));
         if (r.inspected() == null) {
-            w.nullValue();
+            o.putNull("guest");
         } else {
-            w.beginObject();
-            w.name("os").value(r.inspected().os() == null ? null : r.inspected().os().prettyName());
-            w.name("kernels").beginArray();
-            r.inspected().kernels().forEach(k -> w.value(k.version()));
-            w.endArray();
-            w.name("kernelVerdicts").beginArray();
+            ObjectNode guest = o.putObject("guest");
+            guest.put("os", r.inspected().os() == null ? null : r.inspected().os().prettyName());
+            ArrayNode kernels = guest.putArray("kernels");
+            r.inspected().kernels().forEach(k -> kernels.add(k.version()));
+            ArrayNode verdicts = guest.putArray("kernelVerdicts");
             for (KernelVerdict v : r.inspected().verdicts()) {
-                w.beginObject().name("version").value(v.release()).name("kernel").value(v.kernelPath())
-                        .name("initrd").value(v.initrdPath()).name("xenOnly").value(v.xenOnly());
-                KernelReport.verdictFields(w, v);
-                w.endObject();
+                KernelReport.verdictFields(verdicts.addObject().put("version", v.release()).put("kernel", v.kernelPath())
+                        .put("initrd", v.initrdPath()).put("xenOnly", v.xenOnly()), v);
             }
-            w.endArray();
-            KernelReport.choice(w.name("kernelChoice"), r.inspected().kernelChoice());
-            w.endObject();
+            guest.set("kernelChoice", KernelReport.choice(r.inspected().kernelChoice()));
         }
-        stringArray(w.name("installedKernels"), r.installedKernels());
-        w.name("edits").value(r.edits() == null ? null : r.edits().unifiedDiff());
-        stringArray(w.name("warnings"), p.warnings());
-        w.name("domainXml").value(r.domainXml());
-        stringArray(w.name("outputs"), r.outputs().stream().map(Path::toString).toList());
-        w.name("registered").value(r.registered());
-        w.name("bootCheck");
+        o.set("installedKernels", JsonStyle.strings(r.installedKernels()));
+        o.put("edits", r.edits() == null ? null : r.edits().unifiedDiff());
+        o.set("warnings", JsonStyle.strings(p.warnings()));
+        o.put("domainXml", r.domainXml());
+        o.set("outputs", JsonStyle.strings(r.outputs().stream().map(Path::toString).toList()));
+        o.put("registered", r.registered());
         if (r.boot() == null) {
-            w.nullValue();
+            o.putNull("bootCheck");
         } else {
-            w.beginObject();
-            w.name("booted").value(r.boot().booted());
-            w.name("secondsToLogin").value(r.boot().timeToPrompt() == null ? null
-                    : (Number) (r.boot().timeToPrompt().toMillis() / 1000.0));
-            w.name("consoleLog").value(r.boot().consoleLog() == null ? null : r.boot().consoleLog().toString());
-            w.endObject();
+            o.putObject("bootCheck")
+                    .put("booted", r.boot().booted())
+                    .put("secondsToLogin", r.boot().timeToPrompt() == null ? null
+                            : Double.valueOf(r.boot().timeToPrompt().toMillis() / 1000.0))
+                    .put("consoleLog", r.boot().consoleLog() == null ? null : r.boot().consoleLog().toString());
         }
-        w.name("seconds").beginObject();
-        r.timings().forEach((k, v) -> w.name(k).value((Number) (v.toMillis() / 1000.0)));
-        w.endObject();
-        w.endObject();
-        return w.toString();
+        ObjectNode seconds = o.putObject("seconds");
+        r.timings().forEach((k, v) -> seconds.put(k, v.toMillis() / 1000.0));
+        return JsonStyle.pretty(o);
     }
 
-    private static void spaceJson(JsonWriter w, OutputSpace s) {
+    private static ObjectNode spaceJson(OutputSpace s) {
         if (s == null) {
-            w.nullValue();
-            return;
+            return null;
         }
-        w.beginObject();
-        w.name("fileSystem").value(s.fileSystem().toString());
-        w.name("freeBytes").value(s.freeBytes());
-        w.name("neededBytes").value(s.neededBytes());
-        w.name("enough").value(!s.tooSmall());
-        w.name("disks").beginArray();
+        ObjectNode o = JsonStyle.object()
+                .put("fileSystem", s.fileSystem().toString())
+                .put("freeBytes", s.freeBytes())
+                .put("neededBytes", s.neededBytes())
+                .put("enough", !s.tooSmall());
+        ArrayNode disks = o.putArray("disks");
         for (OutputSpace.DiskNeed d : s.disks()) {
-            w.beginObject();
-            w.name("output").value(d.output().toString());
-            w.name("dataBytes").value(d.dataBytes());
-            w.endObject();
+            disks.addObject().put("output", d.output().toString()).put("dataBytes", d.dataBytes());
         }
-        w.endArray();
-        w.endObject();
-    }
-
-    private static void stringArray(JsonWriter w, List<String> items) {
-        w.beginArray();
-        for (String s : items) {
-            w.value(s);
-        }
-        w.endArray();
+        return o;
     }
 }

@@ -1,6 +1,8 @@
 package org.xen2kvm.xen;
 
-import org.xen2kvm.json.JsonWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.xen2kvm.JsonStyle;
 
 /**
  * The printable dump of a {@link SourceGuest}: the {@code source} object of
@@ -12,57 +14,44 @@ public final class SourceGuestJson {
     }
 
     public static String toJson(SourceGuest g) {
-        return write(new JsonWriter(), g).toString();
+        return JsonStyle.pretty(tree(g));
     }
 
-    /** Writes the guest as one object value into a writer positioned where a value is due. */
-    public static JsonWriter write(JsonWriter w, SourceGuest g) {
-        w.beginObject();
-        w.name("name").value(g.name());
-        w.name("uuid").value(g.uuid());
-        w.name("virtType").value(g.virtType() == null ? null : g.virtType().label());
-        w.name("memoryMiB").value(g.memoryMiB());
-        w.name("maxMemoryMiB").value(g.maxMemoryMiB());
-        w.name("vcpus").value(g.vcpus());
-        w.name("maxVcpus").value(g.maxVcpus());
-        w.name("kernel").value(g.kernel());
-        w.name("ramdisk").value(g.ramdisk());
-        w.name("cmdline").value(g.cmdline());
-        w.name("bootloader").value(g.bootloader());
-        w.name("bootloaderArgs").value(g.bootloaderArgs());
-        w.name("onPoweroff").value(g.onPoweroff());
-        w.name("onReboot").value(g.onReboot());
-        w.name("onCrash").value(g.onCrash());
-        w.name("disks").beginArray();
+    /** The guest as one JSON object. */
+    public static ObjectNode tree(SourceGuest g) {
+        ObjectNode o = JsonStyle.object();
+        o.put("name", g.name());
+        o.put("uuid", g.uuid());
+        o.put("virtType", g.virtType() == null ? null : g.virtType().label());
+        o.put("memoryMiB", g.memoryMiB());
+        o.put("maxMemoryMiB", g.maxMemoryMiB());
+        o.put("vcpus", g.vcpus());
+        o.put("maxVcpus", g.maxVcpus());
+        o.put("kernel", g.kernel());
+        o.put("ramdisk", g.ramdisk());
+        o.put("cmdline", g.cmdline());
+        o.put("bootloader", g.bootloader());
+        o.put("bootloaderArgs", g.bootloaderArgs());
+        o.put("onPoweroff", g.onPoweroff());
+        o.put("onReboot", g.onReboot());
+        o.put("onCrash", g.onCrash());
+        ArrayNode disks = o.putArray("disks");
         for (SourceDisk d : g.disks()) {
-            w.beginObject();
-            w.name("path").value(d.path());
-            w.name("format").value(d.format() == null ? null : d.format().label());
-            w.name("vdev").value(d.vdev());
-            w.name("readOnly").value(d.readOnly());
-            w.name("cdrom").value(d.cdrom());
-            w.endObject();
+            disks.addObject()
+                    .put("path", d.path())
+                    .put("format", d.format() == null ? null : d.format().label())
+                    .put("vdev", d.vdev())
+                    .put("readOnly", d.readOnly())
+                    .put("cdrom", d.cdrom());
         }
-        w.endArray();
-        w.name("nics").beginArray();
+        ArrayNode nics = o.putArray("nics");
         for (SourceNic n : g.nics()) {
-            w.beginObject();
-            w.name("mac").value(n.mac());
-            w.name("bridge").value(n.bridge());
-            w.name("model").value(n.model());
-            w.name("ip").value(n.ip());
-            w.endObject();
+            nics.addObject().put("mac", n.mac()).put("bridge", n.bridge()).put("model", n.model()).put("ip", n.ip());
         }
-        w.endArray();
-        w.name("graphics").beginArray();
+        ArrayNode graphics = o.putArray("graphics");
         for (SourceGraphics x : g.graphics()) {
-            w.beginObject();
-            w.name("type").value(x.type());
-            w.name("listen").value(x.listen());
-            w.name("port").value(x.port());
-            w.endObject();
+            graphics.addObject().put("type", x.type()).put("listen", x.listen()).put("port", x.port());
         }
-        w.endArray();
-        return w.endObject();
+        return o;
     }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.xen2kvm.json.JsonParser;
+import org.xen2kvm.testutil.StrictJson;
 import org.xen2kvm.testutil.ExternalTool;
 
 /**
@@ -68,7 +68,7 @@ public final class LvmOracle implements AutoCloseable {
         String out = lvm(program, "--units", "b", "--nosuffix", "--reportformat", "json", "-o", fields).lines()
                 .filter(l -> l.strip().matches("[{}\\[\\]\"].*")).collect(java.util.stream.Collectors.joining("\n"));
         String json = out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1);
-        Map<String, Object> top = (Map<String, Object>) JsonParser.parse(json);
+        Map<String, Object> top = (Map<String, Object>) StrictJson.parse(json);
         Map<String, Object> r = ((List<Map<String, Object>>) top.get("report")).get(0);
         return (List<Map<String, String>>) (List<?>) r.get(kind);
     }

@@ -16,6 +16,7 @@ import org.xen2kvm.plan.BootMode;
 import org.xen2kvm.plan.BootRequest;
 import org.xen2kvm.plan.BootStrategy;
 import org.xen2kvm.plan.PlanOptions;
+import org.xen2kvm.testutil.StrictJson;
 
 /** {@code --boot direct} and {@code --boot disk} on the demo guest (a dom0-kernel guest with a kernel in /boot). */
 class BootModeTest {
@@ -37,7 +38,7 @@ class BootModeTest {
 
         // The dry run's JSON carries each kernel's verdict and the choice (docs/inspect-json.md).
         @SuppressWarnings("unchecked")
-        Map<String, Object> guest = (Map<String, Object>) ((Map<String, Object>) org.xen2kvm.json.JsonParser.parse(
+        Map<String, Object> guest = (Map<String, Object>) ((Map<String, Object>) StrictJson.parse(
                 ConversionReport.json(direct, true))).get("guest");
         @SuppressWarnings("unchecked")
         Map<String, Object> verdict = ((List<Map<String, Object>>) guest.get("kernelVerdicts")).get(0);
