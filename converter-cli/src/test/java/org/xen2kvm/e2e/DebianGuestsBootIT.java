@@ -11,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,11 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xen2kvm.cli.Xen2KvmCommand;
 import org.xen2kvm.testutil.StrictJson;
-import org.xen2kvm.libvirt.LibvirtRegistrar;
 import org.xen2kvm.libvirt.RegisteredDomain;
 import org.xen2kvm.libvirt.SerialConsole;
 import picocli.CommandLine;
-import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * End to end: the two Debian Xen PV guests built by {@code testdata/build-guests.sh}
@@ -44,31 +40,15 @@ class DebianGuestsBootIT {
     /** Terminal control sequences (bash's bracketed-paste switch, colours). */
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]");
 
-    private final List<RegisteredDomain> defined = new ArrayList<>();
+    private final Leftovers leftovers = new Leftovers(URI);
 
     static Path guests() {
-        String dir = System.getenv("XEN2KVM_GUESTS");
-        ExternalTool.requireThat(dir != null && Files.isDirectory(Path.of(dir)),
-                "XEN2KVM_GUESTS is not set or not a folder; ./test.sh builds the Debian test guests and sets it");
-        return Path.of(dir);
+        return Leftovers.guestsFrom("XEN2KVM_GUESTS", "testdata/build-guests.sh");
     }
 
     @AfterEach
     void cleanUp() throws IOException {
-        try (LibvirtRegistrar r = LibvirtRegistrar.connect(URI)) {
-            for (RegisteredDomain d : defined) {
-                if (r.exists(d)) {
-                    r.undefine(d);
-                }
-            }
-        }
-        for (Path dir : outputs) {
-            try (var files = Files.walk(dir)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        leftovers.removeAll();
     }
 
     @Test
@@ -81,21 +61,9 @@ class DebianGuestsBootIT {
         convertBootAndCheck("guest-b", outputDir("guest-b"), "10.99.0.3/24", "/dev/vda1", "/dev/vdb");
     }
 
-    /**
-     * A fresh output directory that libvirt's QEMU (another user) can reach: JUnit's temp
-     * directories are private to root.
-     */
     private Path outputDir(String guest) throws IOException {
-        Path base = Path.of("/var/tmp/xen2kvm-e2e");
-        Files.createDirectories(base);
-        Path dir = Files.createTempDirectory(base, guest + "-");
-        Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        outputs.add(dir);
-        return dir;
+        return leftovers.outputDir(guest);
     }
-
-    private final List<Path> outputs = new ArrayList<>();
 
     @SuppressWarnings("unchecked")
     private void convertBootAndCheck(String guest, Path out, String address, String rootDev, String swapDev)
@@ -123,7 +91,7 @@ class DebianGuestsBootIT {
         Map<String, Object> reg = register.exit == 0 ? (Map<String, Object>) StrictJson.parse(register.out) : Map.of();
         Map<String, Object> target = (Map<String, Object>) report.get("target");
         RegisteredDomain dom = new RegisteredDomain(URI, name, (String) target.get("uuid"));
-        defined.add(dom);
+        leftovers.domain(dom);
         assertEquals(0, register.exit, register.err + register.out);
         Map<String, Object> bootCheck = (Map<String, Object>) reg.get("bootCheck");
         assertEquals(true, bootCheck.get("booted"));

@@ -11,11 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -63,9 +61,7 @@ class KernelGuestsIT {
     private static final Pattern GAVE_UP_OR_BOOTED = Pattern.compile("ALERT!\\s+\\S+ does not exist|login: ");
 
     private KernelGuests guests;
-    private final List<RegisteredDomain> defined = new ArrayList<>();
-    private final List<Path> outputs = new ArrayList<>();
-
+    private final Leftovers leftovers = new Leftovers(URI);
     @BeforeEach
     void setUp() throws IOException {
         guests = KernelGuests.fromEnvironment();
@@ -73,20 +69,7 @@ class KernelGuestsIT {
 
     @AfterEach
     void cleanUp() throws IOException {
-        try (LibvirtRegistrar r = LibvirtRegistrar.connect(URI)) {
-            for (RegisteredDomain d : defined) {
-                if (r.exists(d)) {
-                    r.undefine(d);
-                }
-            }
-        }
-        for (Path dir : outputs) {
-            try (var files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        leftovers.removeAll();
     }
 
     // ------------------------------------------------------------ negative proofs ----
@@ -124,7 +107,7 @@ class KernelGuestsIT {
         BootReport report;
         try (LibvirtRegistrar r = connect()) {
             RegisteredDomain d = r.define(xml, name, uuid, false);
-            defined.add(d);
+            leftovers.domain(d);
             report = r.verifyBoot(d, BOOT_TIMEOUT, GAVE_UP_OR_BOOTED, log, false);
         }
         String console = Files.readString(log, StandardCharsets.UTF_8).replace("\r", "");
@@ -253,13 +236,13 @@ class KernelGuestsIT {
         Map<String, Object> report = run.exit() == 0 ? (Map<String, Object>) StrictJson.parse(run.out()) : Map.of();
         Map<String, Object> target = (Map<String, Object>) report.get("target");
         if (target != null) {
-            defined.add(new RegisteredDomain(URI, name, (String) target.get("uuid")));
+            leftovers.domain(new RegisteredDomain(URI, name, (String) target.get("uuid")));
         }
         assertEquals(0, run.exit(), run.err() + run.out());
         assertEquals(before, DebianGuestsBootIT.hashes(dir), "source images changed");
         Map<String, Object> bootCheck = (Map<String, Object>) report.get("bootCheck");
         assertEquals(true, bootCheck.get("booted"), "boot check: " + bootCheck);
-        RegisteredDomain dom = defined.get(defined.size() - 1);
+        RegisteredDomain dom = leftovers.domains().get(leftovers.domains().size() - 1);
         SerialConsole console = SerialConsole.open(dom, out.resolve(guest + "-login.log"));
         try {
             console.send("\r");
@@ -399,14 +382,7 @@ class KernelGuestsIT {
         return to;
     }
 
-    /** A fresh output directory that libvirt's QEMU (another user) can reach. */
     private Path outputDir(String guest) throws IOException {
-        Path base = Path.of("/var/tmp/xen2kvm-e2e");
-        Files.createDirectories(base);
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path dir = Files.createTempDirectory(base, "kguests-" + guest + "-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        outputs.add(dir);
-        return dir;
+        return leftovers.outputDir("kguests-" + guest);
     }
 }

@@ -6,20 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xen2kvm.testutil.StrictJson;
-import org.xen2kvm.libvirt.LibvirtRegistrar;
 import org.xen2kvm.libvirt.RegisteredDomain;
 import org.xen2kvm.libvirt.SerialConsole;
-import org.xen2kvm.testutil.ExternalTool;
 
 /**
  * End to end for issue 12: the LVM guests of {@code testdata/build-lvm-guests.sh}
@@ -37,33 +31,14 @@ class LvmGuestsBootIT {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(420);
     private static final Pattern PROMPT = Pattern.compile("root@[^:\\s]+:[^#\\n]*# $");
 
-    private final List<RegisteredDomain> defined = new ArrayList<>();
-    private final List<Path> outputs = new ArrayList<>();
-
+    private final Leftovers leftovers = new Leftovers(URI);
     static Path guests() {
-        String dir = System.getenv("XEN2KVM_LVM_GUESTS");
-        ExternalTool.requireThat(dir != null && Files.isDirectory(Path.of(dir)),
-                "XEN2KVM_LVM_GUESTS is not set or not a folder; ./test.sh builds the LVM test guests "
-                        + "(testdata/build-lvm-guests.sh) and sets it");
-        return Path.of(dir);
+        return Leftovers.guestsFrom("XEN2KVM_LVM_GUESTS", "testdata/build-lvm-guests.sh");
     }
 
     @AfterEach
     void cleanUp() throws IOException {
-        try (LibvirtRegistrar r = LibvirtRegistrar.connect(URI)) {
-            for (RegisteredDomain d : defined) {
-                if (r.exists(d)) {
-                    r.undefine(d);
-                }
-            }
-        }
-        for (Path dir : outputs) {
-            try (var files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        leftovers.removeAll();
     }
 
     @Test
@@ -77,13 +52,7 @@ class LvmGuestsBootIT {
     }
 
     private Path outputDir(String guest) throws IOException {
-        Path base = Path.of("/var/tmp/xen2kvm-e2e");
-        Files.createDirectories(base);
-        Path dir = Files.createTempDirectory(base, guest + "-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        outputs.add(dir);
-        return dir;
+        return leftovers.outputDir(guest);
     }
 
     @SuppressWarnings("unchecked")
@@ -101,7 +70,7 @@ class LvmGuestsBootIT {
         Map<String, Object> reg = register.exit() == 0 ? (Map<String, Object>) StrictJson.parse(register.out()) : Map.of();
         if (register.exit() == 0) {
             Map<String, Object> target = (Map<String, Object>) reg.get("target");
-            defined.add(new RegisteredDomain(URI, name, (String) target.get("uuid")));
+            leftovers.domain(new RegisteredDomain(URI, name, (String) target.get("uuid")));
         } else {
             // A failed boot check rolls the registration back; nothing to undefine.
             System.out.printf("%s: conversion/boot failed (%.0f s):%n%s%n", guest, (System.nanoTime() - t0) / 1e9,
@@ -112,7 +81,7 @@ class LvmGuestsBootIT {
         System.out.printf("%s: converted, registered and at the login prompt in %.1f s%n", guest,
                 (System.nanoTime() - t0) / 1e9);
 
-        try (SerialConsole console = SerialConsole.open(defined.get(0), out.resolve(guest + "-login.log"))) {
+        try (SerialConsole console = SerialConsole.open(leftovers.domains().get(0), out.resolve(guest + "-login.log"))) {
             console.send("\r");
             console.waitFor(Pattern.compile("login: $", Pattern.MULTILINE), Duration.ofSeconds(60));
             console.send("root\r");
