@@ -70,7 +70,7 @@ final class PlanProgress implements PlanListener {
     public synchronized void started(PlanEntry guest) {
         running.put(guest.name(), new Running());
         switch (mode) {
-            case JSON -> json(Map.of("event", "guest-started", "guest", guest.name()));
+            case JSON -> json(event("guest-started", guest));
             case LINES -> line(guest.name() + ": started");
             case TERMINAL -> draw(true);
             default -> { }
@@ -86,12 +86,12 @@ final class PlanProgress implements PlanListener {
         if (event instanceof ConversionEvent.StageStarted s) {
             r.stage = s.stage();
             if (mode == Mode.JSON) {
-                json(Map.of("event", "stage", "guest", guest.name(), "stage", s.stage()));
+                json(event("stage", guest, "stage", s.stage()));
             }
             draw(false);
         } else if (event instanceof ConversionEvent.Warning w) {
             if (mode == Mode.JSON) {
-                json(Map.of("event", "warning", "guest", guest.name(), "message", w.message()));
+                json(event("warning", guest, "message", w.message()));
             }
         } else if (event instanceof ConversionEvent.Progress p) {
             ProgressEvent e = p.progress();
@@ -100,10 +100,7 @@ final class PlanProgress implements PlanListener {
                 long now = System.nanoTime();
                 if (e.complete() || now - r.lastJson >= JSON_PROGRESS_NANOS) {
                     r.lastJson = now;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("event", "progress");
-                    m.put("guest", guest.name());
-                    m.put("what", e.what());
+                    Map<String, Object> m = event("progress", guest, "what", e.what());
                     m.put("done", e.bytesDone());
                     m.put("total", e.bytesTotal());
                     m.put("rate", Math.round(e.bytesPerSecond()));
@@ -127,10 +124,7 @@ final class PlanProgress implements PlanListener {
         String result = outcome.result().name().toLowerCase(Locale.ROOT).replace('_', '-');
         switch (mode) {
             case JSON -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("event", "guest-finished");
-                m.put("guest", guest.name());
-                m.put("result", result);
+                Map<String, Object> m = event("guest-finished", guest, "result", result);
                 m.put("state", s == null ? null : s.state().label());
                 m.put("seconds", s == null ? null : s.seconds());
                 m.put("bytesCopied", s == null ? null : s.bytesCopied());
@@ -165,6 +159,20 @@ final class PlanProgress implements PlanListener {
     private void line(String s) {
         err.println(s);
         err.flush();
+    }
+
+    /**
+     * An event's first keys, in the order the JSON-lines contract shows them ({@code Map.of}
+     * would order them differently from one run to the next).
+     */
+    private static Map<String, Object> event(String kind, PlanEntry guest, String... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", kind);
+        m.put("guest", guest.name());
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
     }
 
     private void json(Map<String, Object> event) {
