@@ -159,7 +159,9 @@ public final class InitramfsCheck implements GuestEdit {
             return false;
         }
         if (entry.listing() == null) {
-            notes.add(WARNING + entry.problem() + "; judged from configuration");
+            // A format not read here is no sign of trouble (the configuration still tells);
+            // a corrupt initrd is.
+            notes.add((entry.unsupported() ? "" : WARNING) + entry.problem() + "; judged from configuration");
             return false;
         }
         InitrdListing listing = entry.listing();

@@ -15,6 +15,7 @@ import org.xen2kvm.initramfs.CpioEntry;
 import org.xen2kvm.initramfs.InitramfsFormatException;
 import org.xen2kvm.initramfs.InitramfsImage;
 import org.xen2kvm.initramfs.InitramfsLimits;
+import org.xen2kvm.initramfs.UnsupportedInitramfsException;
 
 /**
  * The guest's initrds, each inflated at most once per conversion. Inflating one is the slow part
@@ -34,8 +35,14 @@ import org.xen2kvm.initramfs.InitramfsLimits;
  * OutOfMemoryError.
  */
 public final class InitrdCache {
-    /** A listing, or why there is none. */
-    public record Entry(InitrdListing listing, long size, String problem) {
+    /**
+     * A listing, or why there is none; {@code unsupported} when the file is in a format the
+     * reader does not handle (lzo, or not an initramfs at all) rather than corrupt.
+     */
+    public record Entry(InitrdListing listing, long size, String problem, boolean unsupported) {
+        Entry(InitrdListing listing, long size, String problem) {
+            this(listing, size, problem, false);
+        }
     }
 
     /** Which version of a file an entry is of. */
@@ -254,7 +261,7 @@ public final class InitrdCache {
             InitramfsImage image = InitramfsImage.read(path, bytes);
             return new Parsed(new Entry(InitrdListing.of(image), bytes.length, null), null, image);
         } catch (InitramfsFormatException e) {
-            return new Parsed(new Entry(null, bytes.length, e.getMessage()), e);
+            return new Parsed(new Entry(null, bytes.length, e.getMessage(), e instanceof UnsupportedInitramfsException), e);
         }
     }
 

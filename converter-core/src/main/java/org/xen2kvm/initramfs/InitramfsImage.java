@@ -90,7 +90,7 @@ public final class InitramfsImage {
             Compression c = Compression.detect(image, start);
             int index = segments.size() + 1;
             if (c == null) {
-                throw new InitramfsFormatException(what + ": segment " + index + " at offset " + start + " starts with bytes "
+                throw new UnsupportedInitramfsException(what + ": segment " + index + " at offset " + start + " starts with bytes "
                         + CpioNewc.hex(image, start, image.length) + ", neither a cpio header nor a known compression");
             }
             if (c == Compression.NONE) {
@@ -100,7 +100,7 @@ public final class InitramfsImage {
                 asRead.add(null);
                 pos = run.end();
                 if (pos < image.length && Compression.detect(image, pos) == null) {
-                    throw new InitramfsFormatException(what + ": offset " + pos + ": after the cpio archive come bytes "
+                    throw new UnsupportedInitramfsException(what + ": offset " + pos + ": after the cpio archive come bytes "
                             + CpioNewc.hex(image, pos, image.length) + ", neither a cpio header nor a known compression");
                 }
                 continue;

@@ -75,7 +75,7 @@ final class SegmentCodec {
                         XZ_MEMORY_LIMIT_KIB), b, pos, maxOut);
                 case BZIP2 -> whole(where, new BZip2CompressorInputStream(new ByteArrayInputStream(b, pos, b.length - pos)),
                         b, pos, maxOut);
-                case NONE, LZO -> throw new InitramfsFormatException(where + ": " + c.label()
+                case NONE, LZO -> throw new UnsupportedInitramfsException(where + ": " + c.label()
                         + " segments cannot be decompressed here; rebuild the initramfs with gzip, xz, zstd or lz4");
             };
         } catch (InitramfsFormatException e) {

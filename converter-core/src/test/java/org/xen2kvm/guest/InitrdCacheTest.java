@@ -44,6 +44,23 @@ class InitrdCacheTest {
     }
 
     @Test
+    void aFileThatIsNoInitramfsIsUnsupportedWhileACorruptOneIsNot() throws Exception {
+        MemoryFileSystem fs = guest();
+        fs.writeFile("/boot/initrd.img-placeholder", "placeholder initrd\n".getBytes(StandardCharsets.UTF_8), 0644, 0, 0);
+        byte[] good = fs.readFile(PATH, 1 << 20);
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length / 2);
+        fs.writeFile("/boot/initrd.img-truncated", truncated, 0644, 0, 0);
+        InitrdCache cache = InitrdCache.empty();
+        InitrdCache.Entry placeholder = cache.get(fs, "/boot/initrd.img-placeholder");
+        assertNull(placeholder.listing());
+        assertTrue(placeholder.unsupported(), placeholder.toString());
+        assertTrue(placeholder.problem().contains("neither a cpio header nor a known compression"), placeholder.problem());
+        InitrdCache.Entry broken = cache.get(fs, "/boot/initrd.img-truncated");
+        assertNull(broken.listing());
+        assertTrue(!broken.unsupported() && broken.problem().startsWith("/boot/initrd.img-truncated"), broken.toString());
+    }
+
+    @Test
     void anImageWrittenThroughTheCacheIsNotReadAgain() throws Exception {
         MemoryFileSystem fs = guest();
         InitrdCache cache = InitrdCache.empty();
