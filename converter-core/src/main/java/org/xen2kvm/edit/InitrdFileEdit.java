@@ -13,7 +13,6 @@ import org.xen2kvm.guest.KernelInfo;
 import org.xen2kvm.initramfs.CpioEntry;
 import org.xen2kvm.initramfs.InitramfsFormatException;
 import org.xen2kvm.initramfs.InitramfsImage;
-import org.xen2kvm.initramfs.InitramfsLimits;
 
 /**
  * Applies a text edit to one file inside the initrd of every kernel that can boot on KVM, and
@@ -68,16 +67,12 @@ public final class InitrdFileEdit implements GuestEdit {
             if (st.isEmpty()) {
                 continue;
             }
-            if (st.get().size() > InitramfsLimits.maxImageBytes()) {
-                notes.add(WARNING + k.initrdPath() + " is larger than " + (InitramfsLimits.maxImageBytes() >> 20) + " MiB (the limit for this heap); its " + path
-                        + " is not checked");
-                continue;
-            }
             InitramfsImage image;
             try {
                 image = ctx.guest().initrds().image(fs, k.initrdPath());
             } catch (InitramfsFormatException e) {
-                // Not ours to refuse: the guest booted with it on Xen; say what stays unchecked.
+                // Corrupt, or too large for this heap (the cache says which). Not ours to refuse:
+                // the guest booted with it on Xen; say what stays unchecked.
                 notes.add(WARNING + e.getMessage() + "; its " + path + " is not checked");
                 continue;
             }

@@ -16,6 +16,10 @@ import org.xen2kvm.image.BlockDevice;
  * PV's second area, or another PV of the VG) describes the VG, as lvm2 does; it is then a warning.
  */
 public final class LvmScanner {
+    /** One good copy of a VG's metadata and where it was read. */
+    private record Copy(MetadataValue.Section vg, long seqno, String source) {
+    }
+
     private LvmScanner() {
     }
 
@@ -41,9 +45,7 @@ public final class LvmScanner {
         Map<String, BlockDevice> byUuid = new LinkedHashMap<>();
         labels.forEach((u, l) -> byUuid.put(u, l.device()));
         // Newest text of each VG, by VG UUID.
-        Map<String, MetadataValue.Section> newest = new LinkedHashMap<>();
-        Map<String, Long> newestSeqno = new LinkedHashMap<>();
-        Map<String, String> newestSource = new LinkedHashMap<>();
+        Map<String, Copy> newest = new LinkedHashMap<>();
         Map<PvLabel, LvmFormatException> damaged = new LinkedHashMap<>();
         for (PvLabel l : labels.values()) {
             for (DiskArea a : l.metadataAreas()) {
@@ -54,39 +56,34 @@ public final class LvmScanner {
                     }
                     String source = l.device().describe() + " metadata at offset " + t.get().textOffset();
                     MetadataValue.Section vg = VolumeGroupReader.vgSection(source, MetadataParser.parse(source, t.get().text()));
-                    String id = VolumeGroupReader.id(source, vg);
-                    long seqno = VolumeGroupReader.seqno(source, vg);
-                    if (!newestSeqno.containsKey(id) || newestSeqno.get(id) < seqno) {
-                        newest.put(id, vg);
-                        newestSeqno.put(id, seqno);
-                        newestSource.put(id, source);
-                    }
+                    Copy c = new Copy(vg, VolumeGroupReader.seqno(source, vg), source);
+                    newest.merge(VolumeGroupReader.id(source, vg), c, (old, now) -> now.seqno() > old.seqno() ? now : old);
                 } catch (LvmFormatException e) {
                     damaged.putIfAbsent(l, e);
                 }
             }
         }
         List<VolumeGroup> vgs = new ArrayList<>();
-        Map<String, String> vgIdOfPv = new LinkedHashMap<>();
-        Map<String, VolumeGroup> vgById = new LinkedHashMap<>();
-        for (Map.Entry<String, MetadataValue.Section> e : newest.entrySet()) {
-            VolumeGroup vg = VolumeGroupReader.read(newestSource.get(e.getKey()), e.getValue(), byUuid);
+        Map<String, VolumeGroup> vgOfPv = new LinkedHashMap<>();
+        Map<VolumeGroup, Copy> copyOf = new java.util.IdentityHashMap<>();
+        for (Copy c : newest.values()) {
+            VolumeGroup vg = VolumeGroupReader.read(c.source(), c.vg(), byUuid);
             vgs.add(vg);
-            vgById.put(e.getKey(), vg);
-            vg.physicalVolumes().values().forEach(p -> vgIdOfPv.put(p.labelUuid(), e.getKey()));
+            copyOf.put(vg, c);
+            vg.physicalVolumes().values().forEach(p -> vgOfPv.put(p.labelUuid(), vg));
         }
         List<String> warnings = new ArrayList<>();
         for (Map.Entry<PvLabel, LvmFormatException> d : damaged.entrySet()) {
-            String vgId = vgIdOfPv.get(d.getKey().pvUuid());
-            if (vgId == null) {
+            VolumeGroup vg = vgOfPv.get(d.getKey().pvUuid());
+            if (vg == null) {
                 // No good copy names this PV: what it holds cannot be known.
                 throw d.getValue();
             }
             // lvm2 reads a VG from any good copy of its metadata: one PV's second area, or another PV.
-            warnings.add(d.getValue().getMessage() + "; VG " + vgById.get(vgId).name() + " is read from the copy on "
-                    + newestSource.get(vgId) + " (seqno " + newestSeqno.get(vgId) + "), as lvm2 does");
+            warnings.add(d.getValue().getMessage() + "; VG " + vg.name() + " is read from the copy on "
+                    + copyOf.get(vg).source() + " (seqno " + vg.seqno() + "), as lvm2 does");
         }
-        Set<String> inVg = vgIdOfPv.keySet();
+        Set<String> inVg = vgOfPv.keySet();
         List<PvLabel> orphans = labels.values().stream().filter(l -> !inVg.contains(l.pvUuid())).toList();
         return new LvmLayout(vgs, orphans, warnings);
     }
